@@ -1,0 +1,90 @@
+# `make run` and `make test` do all setup on a fresh machine.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-sqlite test-postgresql lint fmt install install-dev assets translations \
+	i18n-update migrate demo browser screenshot clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/vendor/kern/kern.min.css: node_modules/.installed scripts/copy-assets.mjs
+	npm run --silent build
+
+assets: static/vendor/kern/kern.min.css
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d participation/translations
+
+# Extract strings, update both catalogues and list what still needs a German translation.
+i18n-update: $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py update
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask demo load
+
+run: install assets translations demo
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: install-dev assets translations browser
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgresql; \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test-sqlite:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgresql:
+	PARTICIPATION_TEST_BACKEND=postgresql $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+screenshot: install-dev assets translations browser
+	$(BIN)/python scripts/screenshot.py docs/screenshot.png
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance
+
+# Performance benchmark of the discussion pages (issue 3): seeds its own database, runs
+# gunicorn on 127.0.0.1 and prints the table. Debian's wrk measures the 16-connection
+# throughput (Python threads when it cannot be installed). BENCH_ARGS="--comments 1000".
+.PHONY: bench
+BENCH_ARGS ?=
+bench: install translations
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
+		|| echo "wrk could not be installed: Python threads measure the throughput"
+	$(BIN)/python benchmarks/discussion.py $(BENCH_ARGS)

@@ -1,0 +1,113 @@
+"""Settings, read from the environment with safe development defaults.
+
+`PARTICIPATION_ENV` selects the profile: development (default), testing or production.
+Production refuses to start with a development secret or SQLite (see `check_production`).
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'participation.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Who runs this installation; shown in the header, mails and legal pages.
+    MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Stadt Musterstadt")
+    OFFICE_NAME = os.environ.get("OFFICE_NAME", "Amt für Digitalisierung")
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "de")
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Berlin")
+    LANGUAGES = ("de", "en")
+
+    # "log" writes mail to the application log; "smtp" sends it through MAIL_SERVER.
+    MAIL_BACKEND = os.environ.get(
+        "MAIL_BACKEND", "smtp" if os.environ.get("MAIL_SERVER") else "log"
+    )
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "beteiligung@musterstadt.example")
+
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Uploads (Markdown import) and forms stay far below this.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    EMAIL_CONFIRM_MAX_AGE = 7 * 24 * 3600
+    PASSWORD_RESET_MAX_AGE = 2 * 3600
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    DEMO_DATA_ALLOWED = True
+    # Open reports from this many distinct readers hide a contribution until a moderator decides.
+    REPORT_HIDE_THRESHOLD = _int("REPORT_HIDE_THRESHOLD", 3)
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_BACKEND = "smtp"
+    # Flask-Mail suppresses sending when TESTING is on; the tests use a real SMTP server.
+    MAIL_SUPPRESS_SEND = False
+    # Tests post forms directly; test_csrf.py checks the protection with it switched on.
+    WTF_CSRF_ENABLED = False
+    SERVER_NAME = None
+    BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    DEMO_DATA_ALLOWED = False
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+PROFILES = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def select_config():
+    return PROFILES[os.environ.get("PARTICIPATION_ENV", "development")]

@@ -1,0 +1,158 @@
+"""The participation platform: `create_app()` builds the Flask application."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from participation import errors, extensions, security
+from participation.database import configure_engine
+from participation.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe for the chosen profile."""
+
+
+def check_production(config) -> None:
+    """Refuse unsafe production settings with one line that says what to change."""
+    from config import DEV_SECRET_KEY
+
+    secret = config.get("SECRET_KEY") or ""
+    if secret in (DEV_SECRET_KEY, "") or len(secret) < 32:
+        raise ConfigError(
+            "Refusing to start in production: set SECRET_KEY to a random value of at least "
+            "32 characters (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise ConfigError(
+            "Refusing to start in production: DATABASE_URL points to SQLite; "
+            "set it to a PostgreSQL URL (postgresql+psycopg://user:password@host/db)."
+        )
+
+
+def create_app(config_object=None, **overrides) -> Flask:
+    from config import select_config
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_object or select_config())
+    app.config.update(overrides)
+    if app.config["ENV_NAME"] == "production":
+        check_production(app.config)
+    _normalise_database_url(app)
+    Path(app.instance_path).mkdir(exist_ok=True)
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+
+    import participation.accounts.session  # noqa: F401  (user loader)
+    import participation.models  # noqa: F401  (complete metadata before anything queries)
+    from participation.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    # Not the bare name `mail`: importing the participation.mail module rebinds it.
+    extensions.mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    _register_blueprints(app)
+    from participation import i18n
+
+    i18n.register(app)
+    errors.register(app)
+    security.register(app)
+    _register_template_helpers(app)
+    _register_cli(app)
+    return app
+
+
+def _normalise_database_url(app: Flask) -> None:
+    """Accept the common postgres:// and postgresql:// forms and use psycopg 3 for them."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len(prefix) :]
+
+
+def _register_blueprints(app: Flask) -> None:
+    from participation import i18n
+    from participation.accounts import views as accounts
+    from participation.admin import views as admin
+    from participation.discussion import ideas
+    from participation.discussion import views as discussion
+    from participation.pages import views as pages
+    from participation.strategies import editor
+    from participation.strategies import views as strategies
+
+    app.register_blueprint(strategies.bp)
+    app.register_blueprint(editor.bp, url_prefix="/redaktion")
+    app.register_blueprint(accounts.bp, url_prefix="/konto")
+    app.register_blueprint(admin.bp, url_prefix="/verwaltung")
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(discussion.bp)
+    app.register_blueprint(i18n.bp)
+    app.register_blueprint(ideas.bp)
+    from participation.moderation import report_views
+
+    app.register_blueprint(report_views.bp)
+    from participation.moderation import views as moderation
+
+    app.register_blueprint(moderation.bp, url_prefix="/moderation")
+    from participation.moderation import official_views
+
+    app.register_blueprint(official_views.bp, url_prefix="/moderation")
+    app.register_blueprint(moderation.revision_bp)
+    from participation.moderation import status_views
+
+    app.register_blueprint(status_views.bp, url_prefix="/moderation")
+    from participation.moderation import merge_views
+
+    app.register_blueprint(merge_views.bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from participation import formatting, permissions
+    from participation.navigation import current_path
+    from participation.pages.models import PageSlug
+
+    @app.context_processor
+    def inject():
+        return {
+            "current_locale": str(get_locale()),
+            **permissions.TEMPLATE_PREDICATES,
+            "municipality": app.config["MUNICIPALITY_NAME"],
+            "office_name": app.config["OFFICE_NAME"],
+            "current_path": current_path,
+            "PageSlug": PageSlug,
+        }
+
+    formatting.register(app)
+    from participation.discussion.render import render_threads
+
+    app.jinja_env.globals["render_thread_html"] = render_threads
+
+
+def _register_cli(app: Flask) -> None:
+    from participation.accounts.cli import users_cli
+    from participation.demo import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

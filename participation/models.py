@@ -1,0 +1,50 @@
+"""Imports every model module so that the metadata is complete (migrations, tests)."""
+
+from participation.accounts.models import Department, Role, User, UserRole
+from participation.discussion.models import (
+    Channel,
+    Contribution,
+    ContributionKind,
+    ContributionRevision,
+    ModerationState,
+    ProcessingStatus,
+    Support,
+)
+from participation.events.models import Event
+from participation.moderation.models import InternalNote, RejectionReason, Report, ReportReason
+from participation.pages.models import Page, PageSlug
+from participation.strategies.models import (
+    ModerationMode,
+    Phase,
+    Section,
+    SectionKind,
+    Strategy,
+    Version,
+)
+
+__all__ = [
+    "InternalNote",
+    "RejectionReason",
+    "Report",
+    "ReportReason",
+    "Channel",
+    "Contribution",
+    "ContributionKind",
+    "ContributionRevision",
+    "ModerationState",
+    "ProcessingStatus",
+    "Support",
+    "Department",
+    "Event",
+    "ModerationMode",
+    "Page",
+    "PageSlug",
+    "Phase",
+    "Role",
+    "Section",
+    "SectionKind",
+    "Strategy",
+    "User",
+    "UserRole",
+    "Version",
+]

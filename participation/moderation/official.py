@@ -1,0 +1,72 @@
+"""Official replies: a moderator answers in a thread as the office (OFFICE_NAME), optionally
+with their own name, and the author of the contribution answered is told by e-mail."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from participation import permissions
+from participation.database import utcnow
+from participation.discussion.models import Contribution
+from participation.discussion.services import ContributionError, post_reply
+from participation.events.services import record
+from participation.extensions import db
+from participation.mail import queue_mail
+
+SIGNATURE_MAX = 200
+
+
+def signature_for(actor, *, show_own_name: bool) -> str:
+    """ "Amt für Digitalisierung" or "Amt für Digitalisierung – Kim Muster"."""
+    office = current_app.config["OFFICE_NAME"]
+    name = (getattr(actor, "display_name", "") or "").strip()
+    if show_own_name and name:
+        return f"{office} – {name}"[:SIGNATURE_MAX]
+    return office[:SIGNATURE_MAX]
+
+
+def post_official_reply(
+    parent: Contribution, *, actor, body_md: str, show_own_name: bool
+) -> Contribution:
+    """Publish a reply signed as the office. Staff may answer outside the participation
+    window and in locked threads (`post_reply` allows both for moderators)."""
+    if not permissions.can_moderate(actor):
+        raise ContributionError(_l("Only the moderation can answer officially."))
+    reply = post_reply(parent, author=actor, body_md=body_md)
+    reply.is_official = True
+    reply.official_signature = signature_for(actor, show_own_name=show_own_name)
+    # Written by the office itself: nothing for the queue to review.
+    reply.reviewed_at = utcnow()
+    db.session.flush()
+    record(
+        "contribution.official_reply",
+        reply,
+        actor,
+        after={
+            "parent_id": parent.id,
+            "signature": reply.official_signature,
+            "show_own_name": show_own_name,
+        },
+    )
+    _mail_author(parent, reply)
+    db.session.flush()
+    return reply
+
+
+def _mail_author(parent: Contribution, reply: Contribution) -> None:
+    if parent.author is not None:
+        to, locale = parent.author.email, parent.author.locale
+    else:
+        to, locale = parent.guest_email, None
+    if not to or parent.author_id == reply.author_id:
+        return
+    base = current_app.config["BASE_URL"].rstrip("/")
+    queue_mail(
+        to,
+        _l("The administration has replied to your contribution"),
+        "official_reply",
+        locale=locale,
+        name=parent.display_name,
+        office=reply.official_signature,
+        excerpt=reply.body_md[:600],
+        url=f"{base}/beitraege/{reply.id}",
+    )

@@ -1,0 +1,183 @@
+"""The public processing status of ideas and suggestions, and its dated trail.
+
+`set_status` is the only writer of `Contribution.status`; every change is an event
+`contribution.status_changed` whose `after` carries the public reason. The public trail is
+read back from the event log (`status_trail`), so it shows exactly what the log says and
+nothing else: dates, statuses and public reasons, never who set them or internal notes.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from participation.discussion.idea_labels import STATUS_LABELS
+from participation.discussion.models import (
+    Contribution,
+    ContributionKind,
+    ModerationState,
+    ProcessingStatus,
+)
+from participation.events.models import Event
+from participation.events.services import record
+from participation.extensions import db
+from participation.mail import queue_mail
+
+STATUS_CHANGED = "contribution.status_changed"
+PUBLIC_REASON_MAX = 2000
+# The creation events of the kinds that can carry a status (the trail's first entry).
+CREATED_ACTIONS = ("idea.created", "comment.created")
+
+
+class StatusError(Exception):
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    date: datetime
+    status: ProcessingStatus
+    public_reason: str | None
+
+
+def status_label(status) -> str:
+    if status is None:
+        return ""
+    return str(STATUS_LABELS[ProcessingStatus(status)])
+
+
+def can_have_status(contribution: Contribution) -> bool:
+    """Ideas and top-level comments (suggestions on the text) carry a processing status."""
+    return contribution.kind is ContributionKind.IDEA or (
+        contribution.kind is ContributionKind.COMMENT and contribution.parent_id is None
+    )
+
+
+def set_status(
+    contribution: Contribution,
+    new_status: ProcessingStatus | str,
+    *,
+    actor,
+    public_reason: str | None = None,
+    expected_status: ProcessingStatus | str | None = None,
+) -> Contribution:
+    """Set the public processing status; `not_adopted` needs a public reason.
+
+    `expected_status` is the status the moderator saw ("" for none; None skips the check);
+    when the row has another status now, the change is refused instead of overwriting it."""
+    if not can_have_status(contribution):
+        raise StatusError(_l("Only ideas and comments on the text have a processing status."))
+    try:
+        new_status = ProcessingStatus(new_status)
+    except ValueError as error:
+        raise StatusError(_l("Please choose a processing status."), "status") from error
+    reason = (public_reason or "").replace("\r\n", "\n").strip() or None
+    if new_status is ProcessingStatus.NOT_ADOPTED and not reason:
+        raise StatusError(
+            _l("Please give the public reason why the suggestion is not adopted."),
+            "public_reason",
+        )
+    if reason and len(reason) > PUBLIC_REASON_MAX:
+        raise StatusError(
+            _l("The public reason may have at most %(max)d characters.", max=PUBLIC_REASON_MAX),
+            "public_reason",
+        )
+    if contribution.state in (ModerationState.WITHDRAWN, ModerationState.REJECTED):
+        raise StatusError(_l("A withdrawn or rejected contribution gets no processing status."))
+
+    # Lock the row and read its status as it is now, not as this session last saw it.
+    current = db.session.execute(
+        select(Contribution.status).where(Contribution.id == contribution.id).with_for_update()
+    ).scalar_one()
+    if expected_status is not None:
+        expected = ProcessingStatus(expected_status) if expected_status else None
+        if (current or None) != expected:
+            db.session.refresh(contribution)
+            raise StatusError(
+                _l(
+                    "Someone else has changed the processing status meanwhile: it was "
+                    "“%(before)s”, it is now “%(now)s”. Please check it again.",
+                    before=status_label(expected) or "–",
+                    now=status_label(current) or "–",
+                )
+            )
+    old = contribution.status
+    contribution.status = new_status
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise StatusError(
+            _l("Someone else has changed this contribution meanwhile. Please look at it again.")
+        ) from error
+    record(
+        STATUS_CHANGED,
+        contribution,
+        actor,
+        before={"status": old.value if old else None},
+        after={"status": new_status.value, "public_reason": reason},
+    )
+    _mail_author(contribution, new_status, reason)
+    db.session.flush()
+    return contribution
+
+
+def _mail_author(contribution: Contribution, status: ProcessingStatus, reason: str | None):
+    if contribution.author is not None:
+        to, locale = contribution.author.email, contribution.author.locale
+    else:
+        to, locale = contribution.guest_email, None
+    if not to:
+        return
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        label = status_label(status)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    queue_mail(
+        to,
+        _l("New processing status of your suggestion: %(status)s", status=label),
+        "status_changed",
+        locale=locale,
+        name=contribution.display_name,
+        title=contribution.title,
+        excerpt=contribution.body_md[:300],
+        status=label,
+        reason=reason,
+        url=f"{base}/beitraege/{contribution.id}",
+    )
+
+
+def status_trail(contribution: Contribution) -> list[TrailEntry]:
+    """The public trail, oldest first, read from the event log in one query: the creation
+    (as "received") and every status change with its public reason."""
+    rows = db.session.execute(
+        select(Event.action, Event.created_at, Event.after)
+        .where(
+            Event.subject_type == Contribution.__tablename__,
+            Event.subject_id == contribution.id,
+            or_(Event.action == STATUS_CHANGED, Event.action.in_(CREATED_ACTIONS)),
+        )
+        .order_by(Event.created_at, Event.id)
+    ).all()
+    trail: list[TrailEntry] = []
+    created = False
+    for action, created_at, after in rows:
+        if action in CREATED_ACTIONS:
+            if not created:
+                trail.append(TrailEntry(created_at, ProcessingStatus.RECEIVED, None))
+                created = True
+            continue
+        after = after or {}
+        try:
+            status = ProcessingStatus(after.get("status"))
+        except ValueError:
+            continue
+        trail.append(TrailEntry(created_at, status, after.get("public_reason") or None))
+    if not created:
+        trail.insert(0, TrailEntry(contribution.created_at, ProcessingStatus.RECEIVED, None))
+    return trail

@@ -1,0 +1,290 @@
+"""Setting the public processing status, and reading the event log (blueprint
+`moderation_status` under `/moderation`).
+
+- POST `/moderation/beitraege/<id>/status`: the form on the moderation detail page.
+- GET `/moderation/beitraege/<id>/protokoll`: every event of one contribution, oldest first.
+- GET `/moderation/protokoll?strategie=<slug>`: the events of a strategy's contributions,
+  newest first, 100 per page by keyset (`nach=<event id>`), filtered by `aktion`.
+
+The log pages only read; nothing in the application changes or deletes events.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.validators import InputRequired
+
+from participation.accounts.models import User
+from participation.discussion.idea_labels import STATUS_BADGES, STATUS_LABELS
+from participation.discussion.models import Contribution, ModerationState, ProcessingStatus
+from participation.events.models import Event
+from participation.extensions import db
+from participation.moderation import status as status_service
+from participation.moderation.labels import state_label
+from participation.permissions import can_moderate, requires
+from participation.strategies.models import Strategy
+
+bp = Blueprint("moderation_status", __name__)
+
+PER_PAGE = 100
+
+# Actions on contributions in words; unknown ones are shown as recorded.
+ACTION_WORDS = {
+    "comment.created": _l("Comment written"),
+    "reply.created": _l("Reply written"),
+    "idea.created": _l("Idea submitted"),
+    "contribution.guest_confirmed": _l("E-mail address of the guest confirmed"),
+    "contribution.edited": _l("Text edited by the author"),
+    "contribution.withdrawn": _l("Withdrawn by the author"),
+    "contribution.revised": _l("Revised by the author after rejection"),
+    "contribution.published": _l("Published"),
+    "contribution.reported": _l("Reported by a reader"),
+    "contribution.hidden_by_reports": _l("Hidden after several reports"),
+    "contribution.note_added": _l("Internal note added"),
+    "contribution.status_changed": _l("Processing status changed"),
+    "moderation.published": _l("Published by the moderation"),
+    "moderation.rejected": _l("Rejected by the moderation"),
+    "moderation.hidden": _l("Hidden by the moderation"),
+    "moderation.restored": _l("Restored by the moderation"),
+    "moderation.reviewed": _l("Marked as reviewed"),
+    "idea.published": _l("Published"),
+    "idea.supported": _l("Supported"),
+    "idea.support_withdrawn": _l("Support withdrawn"),
+    "thread.locked": _l("Thread locked"),
+    "thread.unlocked": _l("Thread unlocked"),
+}
+
+FIELD_WORDS = {
+    "state": _l("moderation state"),
+    "status": _l("processing status"),
+    "public_reason": _l("public reason"),
+    "rejection_reason": _l("rejection reason"),
+}
+
+# Shown in the "reason" column rather than in before → after.
+REASON_KEYS = ("public_reason", "reason", "note")
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        _l("Processing status"),
+        choices=[],
+        validators=[InputRequired(_l("Please choose a processing status."))],
+    )
+    public_reason = TextAreaField(
+        _l("Public reason"), render_kw={"maxlength": status_service.PUBLIC_REASON_MAX, "rows": 4}
+    )
+    expected_status = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [(s.value, STATUS_LABELS[s]) for s in ProcessingStatus]
+
+
+def status_form_for(contribution: Contribution) -> StatusForm:
+    """The form for the detail page: the one just posted (with its errors) or a fresh one."""
+    posted = g.get("status_form")
+    if posted is not None:
+        return posted
+    current = contribution.status.value if contribution.status else ""
+    return StatusForm(
+        formdata=None,
+        status=current or ProcessingStatus.RECEIVED.value,
+        expected_status=current,
+    )
+
+
+@bp.app_template_global()
+def status_trail(contribution: Contribution):
+    return status_service.status_trail(contribution)
+
+
+@bp.app_context_processor
+def _status_helpers():
+    return {
+        "status_form_for": status_form_for,
+        "can_have_status": status_service.can_have_status,
+        "STATUS_BADGES": STATUS_BADGES,
+        "STATUS_LABELS": STATUS_LABELS,
+    }
+
+
+@bp.post("/beitraege/<int:id>/status")
+@requires(can_moderate)
+def set_status(id: int):
+    contribution = db.session.get(Contribution, id) or abort(404)
+    form = StatusForm()
+    if form.validate():
+        try:
+            status_service.set_status(
+                contribution,
+                form.status.data,
+                actor=current_user._get_current_object(),
+                public_reason=form.public_reason.data,
+                expected_status=form.expected_status.data or "",
+            )
+            db.session.commit()
+        except (status_service.StatusError, StaleDataError) as error:
+            db.session.rollback()
+            message = getattr(error, "message", None) or gettext("Please look at it again.")
+            field = getattr(error, "field", None)
+            if field in ("status", "public_reason"):
+                getattr(form, field).errors = [*getattr(form, field).errors, message]
+            else:
+                flash(str(message), "error")
+                # Show the status as it is now, keeping what was typed as the reason.
+                fresh = db.session.get(Contribution, id)
+                form.expected_status.data = fresh.status.value if fresh.status else ""
+        else:
+            flash(
+                gettext(
+                    "Processing status of contribution %(id)d: %(status)s.",
+                    id=id,
+                    status=status_service.status_label(contribution.status),
+                ),
+                "success",
+            )
+            return redirect(url_for("moderation.detail", id=id) + "#bearbeitungsstand")
+    g.status_form = form
+    from participation.moderation import views as moderation_views
+
+    response = moderation_views.detail(id)
+    return response, 400
+
+
+# --- the event log ---------------------------------------------------------------------------
+
+
+@dataclass
+class LogEntry:
+    id: int
+    created_at: datetime
+    actor_name: str | None
+    action: str
+    action_words: str
+    changes: list[tuple[str, str, str]]
+    reason: str | None
+    contribution_id: int | None = None
+
+
+def _value_words(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    try:
+        if key == "state":
+            return str(state_label(ModerationState(value)))
+        if key == "status":
+            return status_service.status_label(value)
+    except (ValueError, KeyError):
+        pass
+    return str(value)
+
+
+def _entry(row, contribution_id: int | None = None) -> LogEntry:
+    before = row.before or {}
+    after = row.after or {}
+    reason = next((str(after[k]) for k in REASON_KEYS if after.get(k)), None)
+    keys = [k for k in dict.fromkeys([*before, *after]) if k not in REASON_KEYS]
+    changes = [
+        (
+            str(FIELD_WORDS.get(k, k)),
+            _value_words(k, before.get(k)) if k in before else "",
+            _value_words(k, after.get(k)),
+        )
+        for k in keys
+    ]
+    return LogEntry(
+        id=row.id,
+        created_at=row.created_at,
+        actor_name=row.actor_name,
+        action=row.action,
+        action_words=str(ACTION_WORDS.get(row.action, row.action)),
+        changes=changes,
+        reason=reason,
+        contribution_id=contribution_id,
+    )
+
+
+_COLUMNS = (
+    Event.id,
+    Event.created_at,
+    Event.action,
+    Event.before,
+    Event.after,
+    User.display_name.label("actor_name"),
+)
+
+
+@bp.get("/beitraege/<int:id>/protokoll")
+@requires(can_moderate)
+def contribution_log(id: int):
+    contribution = db.session.get(Contribution, id) or abort(404)
+    rows = db.session.execute(
+        select(*_COLUMNS)
+        .outerjoin(User, User.id == Event.actor_id)
+        .where(
+            Event.subject_type == Contribution.__tablename__,
+            Event.subject_id == contribution.id,
+        )
+        .order_by(Event.created_at, Event.id)
+    )
+    return render_template(
+        "moderation/log_contribution.html",
+        contribution=contribution,
+        entries=[_entry(row) for row in rows],
+    )
+
+
+@bp.get("/protokoll")
+@requires(can_moderate)
+def strategy_log():
+    strategies = db.session.execute(
+        select(Strategy.slug, Strategy.title).order_by(Strategy.title)
+    ).all()
+    slug = request.args.get("strategie", "")
+    if not slug:
+        return render_template("moderation/log_strategy.html", strategy=None, strategies=strategies)
+    strategy = db.session.scalar(select(Strategy).where(Strategy.slug == slug)) or abort(404)
+    action = request.args.get("aktion", "")
+    after = request.args.get("nach", type=int)
+    query = (
+        select(*_COLUMNS, Event.subject_id)
+        .join(
+            Contribution,
+            (Event.subject_type == Contribution.__tablename__)
+            & (Contribution.id == Event.subject_id),
+        )
+        .outerjoin(User, User.id == Event.actor_id)
+        .where(Contribution.strategy_id == strategy.id)
+        .order_by(Event.id.desc())
+        .limit(PER_PAGE + 1)
+    )
+    if action:
+        query = query.where(Event.action == action)
+    if after:
+        query = query.where(Event.id < after)
+    rows = db.session.execute(query).all()
+    more = len(rows) > PER_PAGE
+    entries = [_entry(row, row.subject_id) for row in rows[:PER_PAGE]]
+    args = {"strategie": slug, **({"aktion": action} if action else {})}
+    next_url = url_for(".strategy_log", **args, nach=entries[-1].id) if more else None
+    first_url = url_for(".strategy_log", **args) if after else None
+    return render_template(
+        "moderation/log_strategy.html",
+        strategy=strategy,
+        strategies=strategies,
+        entries=entries,
+        action=action,
+        action_words=ACTION_WORDS,
+        next_url=next_url,
+        first_url=first_url,
+    )

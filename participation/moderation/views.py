@@ -1,0 +1,283 @@
+"""The moderation queue and its decisions (`/moderation`), and the author's revision of a
+rejected contribution (`/beitraege/<id>/ueberarbeiten`)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from participation.discussion.models import (
+    Contribution,
+    ContributionKind,
+    ContributionRevision,
+)
+from participation.discussion.services import ContributionError, ancestor_ids
+from participation.errors import render_error
+from participation.extensions import db
+from participation.moderation import queue, services
+from participation.moderation.forms import (
+    ACTION_LABELS,
+    KIND_LABELS,
+    QUEUE_STATE_LABELS,
+    BulkDecisionForm,
+    DecisionForm,
+    QueueFilterForm,
+    ReviseForm,
+)
+from participation.moderation.labels import rejection_label, state_label
+from participation.moderation.locks import is_locked
+from participation.moderation.notes import notes_for
+from participation.navigation import safe_next
+from participation.permissions import can_moderate, login_required, requires
+from participation.strategies.models import Strategy
+
+bp = Blueprint("moderation", __name__)
+revision_bp = Blueprint("revision", __name__)
+
+THREAD_CHILDREN = 20
+
+
+def _back(value: str | None) -> str:
+    """Back to the queue with its filters; only paths inside the queue are accepted."""
+    target = safe_next(value, "moderation.index") if value else url_for("moderation.index")
+    if not target.startswith(url_for("moderation.index")):
+        return url_for("moderation.index")
+    return target
+
+
+def _template_context():
+    return {
+        "action_labels": ACTION_LABELS,
+        "kind_labels": KIND_LABELS,
+        "queue_state_labels": QUEUE_STATE_LABELS,
+        "state_label": state_label,
+        "rejection_label": rejection_label,
+        "allowed_actions": services.allowed_actions,
+        "reason_form": DecisionForm(formdata=None),
+    }
+
+
+@bp.get("/")
+@requires(can_moderate)
+def index():
+    form = QueueFilterForm(request.args)
+    form.set_strategies(
+        db.session.execute(select(Strategy.id, Strategy.title).order_by(Strategy.title))
+    )
+    filters = form.filters()
+    page = queue.queue_page(filters, after=request.args.get("nach"))
+    args = request.args.to_dict()
+    args.pop("nach", None)
+    next_url = url_for(".index", **args, nach=page.next_cursor) if page.next_cursor else None
+    first_url = url_for(".index", **args) if request.args.get("nach") else None
+    return render_template(
+        "moderation/index.html",
+        form=form,
+        page=page,
+        next_url=next_url,
+        first_url=first_url,
+        here=request.full_path.rstrip("?"),
+        bulk=BulkDecisionForm(formdata=None),
+        total=queue.queue_count(),
+        **_template_context(),
+    )
+
+
+@bp.get("/beitraege/<int:id>")
+@requires(can_moderate)
+def detail(id: int):
+    contribution = db.session.get(Contribution, id) or abort(404)
+    item = queue._with_context([contribution])[0]
+    above_ids = ancestor_ids(contribution)
+    ancestors = (
+        list(
+            db.session.scalars(
+                select(Contribution)
+                .where(Contribution.id.in_(above_ids))
+                .order_by(Contribution.path)
+            ).unique()
+        )
+        if above_ids
+        else []
+    )
+    children = list(
+        db.session.scalars(
+            select(Contribution)
+            .where(Contribution.parent_id == contribution.id)
+            .order_by(Contribution.created_at, Contribution.id)
+            .limit(THREAD_CHILDREN)
+        ).unique()
+    )
+    revisions = db.session.scalars(
+        select(ContributionRevision)
+        .where(ContributionRevision.contribution_id == contribution.id)
+        .order_by(ContributionRevision.created_at.desc(), ContributionRevision.id.desc())
+    ).all()
+    form = DecisionForm(
+        formdata=None,
+        state=contribution.state.value,
+        revision=contribution.revision,
+        back=_back(request.args.get("zurueck")),
+    )
+    return render_template(
+        "moderation/detail.html",
+        item=item,
+        contribution=contribution,
+        ancestors=ancestors,
+        children=children,
+        revisions=revisions,
+        form=form,
+        back=_back(request.args.get("zurueck")),
+        notes=notes_for(contribution),
+        locked=is_locked(contribution),
+        **_template_context(),
+    )
+
+
+def _refused(message) -> None:
+    flash(str(message), "error")
+
+
+@bp.post("/beitraege/<int:id>/entscheiden")
+@requires(can_moderate)
+def decide(id: int):
+    contribution = db.session.get(Contribution, id) or abort(404)
+    form = DecisionForm()
+    back = _back(form.back.data)
+    detail_url = url_for(".detail", id=id, zurueck=back)
+    if not form.validate() or not form.state.data:
+        _refused(gettext("The decision could not be read. Please try again."))
+        return redirect(detail_url)
+    action = services.Action(form.action.data)
+    try:
+        services.decide(
+            contribution,
+            action,
+            actor=current_user,
+            expected_state=form.state.data,
+            expected_revision=form.revision.data,
+            reason=form.reason.data or None,
+            note=form.note.data,
+        )
+        db.session.commit()
+    except (services.ModerationError, StaleDataError) as error:
+        db.session.rollback()
+        _refused(getattr(error, "message", None) or gettext("Please look at it again."))
+        return redirect(detail_url)
+    flash(
+        gettext(
+            "Contribution %(id)d: %(decision)s.",
+            id=id,
+            decision=str(ACTION_LABELS[action]),
+        ),
+        "success",
+    )
+    return redirect(back)
+
+
+@bp.post("/entscheiden")
+@requires(can_moderate)
+def decide_many():
+    form = BulkDecisionForm()
+    back = _back(form.back.data)
+    expected = form.expected()
+    if not form.validate() or not expected:
+        _refused(gettext("Please select at least one contribution and a decision."))
+        return redirect(back)
+    action = services.Action(form.action.data)
+    try:
+        result = services.decide_many(
+            list(expected),
+            action,
+            actor=current_user,
+            reason=form.reason.data or None,
+            expected=expected,
+        )
+        db.session.commit()
+    except services.ModerationError as error:
+        db.session.rollback()
+        _refused(error.message)
+        return redirect(back)
+    if result.done:
+        flash(
+            ngettext(
+                "%(num)d contribution: %(decision)s.",
+                "%(num)d contributions: %(decision)s.",
+                len(result.done),
+                decision=str(ACTION_LABELS[action]),
+            ),
+            "success",
+        )
+    for contribution_id, message in result.refused.items():
+        _refused(
+            gettext(
+                "Contribution %(id)d was not changed: %(reason)s",
+                id=contribution_id,
+                reason=message,
+            )
+        )
+    return redirect(back)
+
+
+# --- the author revises a rejected contribution --------------------------------------------
+
+
+@revision_bp.route("/beitraege/<int:id>/ueberarbeiten", methods=["GET", "POST"])
+@login_required
+def revise(id: int):
+    contribution = db.session.get(Contribution, id) or abort(404)
+    if not services.is_own(contribution, current_user):
+        return render_error(
+            403,
+            _l("Revising is not possible"),
+            _l("Only the author can revise a contribution."),
+        )
+    if not services.can_revise(contribution, current_user):
+        return redirect(url_for("discussion.permalink", id=id))
+    is_idea = contribution.kind is ContributionKind.IDEA
+    if request.method == "GET":
+        form = ReviseForm(formdata=None, body_md=contribution.body_md, title=contribution.title)
+    else:
+        form = ReviseForm()
+        if form.validate():
+            try:
+                services.revise(
+                    contribution,
+                    user=current_user,
+                    body_md=form.body_md.data,
+                    title=form.title.data if is_idea else None,
+                )
+                db.session.commit()
+            except ContributionError as error:
+                db.session.rollback()
+                form.add_error(error.field, error.message)
+            else:
+                flash(
+                    gettext(
+                        "Thank you. Your revised contribution will be published once the "
+                        "moderation has checked it."
+                    ),
+                    "success",
+                )
+                return redirect(url_for("discussion.permalink", id=id))
+    return render_template(
+        "moderation/revise.html",
+        form=form,
+        contribution=contribution,
+        is_idea=is_idea,
+        reason=rejection_label(contribution.rejection_reason),
+    )
+
+
+@bp.app_context_processor
+def _queue_count():
+    """The count next to the queue link: one query, and only for moderators."""
+
+    def moderation_queue_count() -> int | None:
+        if not can_moderate(current_user):
+            return None
+        return queue.queue_count()
+
+    return {"moderation_queue_count": moderation_queue_count}

@@ -1,0 +1,95 @@
+"""Who may do what: small predicates, the only place access rules live.
+
+Views declare their rule with `@requires(predicate)`; templates call the same predicates
+through the context processor. Anonymous users are sent to the login page, signed-in users
+without the right get 403. The role x route test reads `view.required_permission`.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from participation.accounts.models import Role
+
+Predicate = Callable[..., bool]
+
+
+def is_authenticated(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def _has(user, *roles: Role) -> bool:
+    return is_authenticated(user) and any(user.has_role(role) for role in roles)
+
+
+def is_admin(user) -> bool:
+    return _has(user, Role.ADMIN)
+
+
+def can_manage_strategies(user) -> bool:
+    """Create strategies, edit drafts, import and publish versions."""
+    return _has(user, Role.MODERATOR, Role.ADMIN)
+
+
+def can_moderate(user) -> bool:
+    """Work the moderation queue and answer for the office; may post outside the window."""
+    return _has(user, Role.MODERATOR, Role.ADMIN)
+
+
+def can_manage_users(user) -> bool:
+    return _has(user, Role.ADMIN)
+
+
+def can_manage_departments(user) -> bool:
+    return _has(user, Role.ADMIN)
+
+
+def can_edit_pages(user) -> bool:
+    return _has(user, Role.ADMIN)
+
+
+def is_staff(user) -> bool:
+    """Any role beyond citizen: sees the staff navigation."""
+    return is_authenticated(user) and bool(user.roles)
+
+
+PUBLIC = "public"
+
+
+def requires(predicate: Predicate):
+    """Refuse the view unless `predicate(current_user)` holds."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not is_authenticated(current_user):
+                from participation.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not predicate(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = predicate
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view as open to everyone, so the route audit knows it was meant to be."""
+    view.required_permission = PUBLIC
+    return view
+
+
+def login_required(view):
+    return requires(is_authenticated)(view)
+
+
+TEMPLATE_PREDICATES = {
+    name: func
+    for name, func in globals().items()
+    if callable(func) and (name.startswith(("can_", "is_")))
+}

@@ -19,7 +19,7 @@ from wtforms.widgets import HiddenInput
 from participation.discussion.idea_labels import CHANNEL_LABELS
 from participation.discussion.models import Channel, ContributionKind, ModerationState
 from participation.discussion.services import BODY_MAX, TITLE_MAX
-from participation.moderation.labels import REJECTION_LABELS
+from participation.moderation.labels import rejection_choices
 from participation.moderation.models import REJECTION_NOTE_MAX
 from participation.moderation.queue import Filters
 from participation.moderation.services import Action
@@ -47,7 +47,7 @@ QUEUE_STATE_LABELS = {
 
 def _reason_choices():
     return [SelectChoice("", _l("– choose a reason –"))] + [
-        SelectChoice(reason.value, label) for reason, label in REJECTION_LABELS.items()
+        SelectChoice(value, label) for value, label in rejection_choices()
     ]
 
 

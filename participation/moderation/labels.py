@@ -39,6 +39,12 @@ STATE_LABELS = {
 }
 
 
+def rejection_choices() -> list[tuple[str, str]]:
+    """The netiquette reasons a moderator may pick, as (value, label) in display order: the one
+    source for the decision forms and the queue renderer."""
+    return [(reason.value, str(label)) for reason, label in REJECTION_LABELS.items()]
+
+
 def rejection_label(value) -> str:
     try:
         return str(REJECTION_LABELS[RejectionReason(value)])

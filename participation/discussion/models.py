@@ -180,6 +180,10 @@ class Contribution(db.Model):
 
     @property
     def display_name(self) -> str:
+        # An official reply is signed as the office; the moderator's own name stays internal
+        # unless they chose to sign with it (then it is part of the signature).
+        if self.is_official and self.official_signature:
+            return self.official_signature
         if self.author is not None:
             return self.author.display_name
         return self.guest_name or ""

@@ -1,8 +1,14 @@
 """A small, realistic discussion for the demo strategy: comments on sections and on a
-paragraph, replies, ideas and supports — posted and published through the real services."""
+paragraph, replies, ideas and supports — posted and published through the real services.
+The moderation has work waiting too: contributions awaiting publication, a reported comment,
+a rejected contribution of the demo citizen (to try revising it), and answer templates."""
 
 from participation.discussion import services
 from participation.discussion.models import ModerationState
+from participation.moderation import answer_templates, notes, reports
+from participation.moderation import services as moderation
+from participation.moderation.labels import rejection_choices
+from participation.moderation.models import ReportReason
 from participation.strategies.models import Strategy
 from participation.strategies.queries import latest_version
 
@@ -12,6 +18,7 @@ PEOPLE = {
     "leonie": ("Leonie aus Nord", "leonie@example.org"),
     "ahmet": ("Ahmet K.", "ahmet@example.org"),
     "renate": ("Renate, 71", "renate@example.org"),
+    "max": ("Max M.", "max@example.org"),
 }
 
 COMMENTS = [
@@ -97,8 +104,68 @@ IDEAS = [
 ]
 
 
+# Awaiting the moderation (the demo strategy is moderated before publication).
+PENDING_COMMENTS = [
+    # (section key, who, text)
+    (
+        "handlungsfeld-mobilitaet",
+        "ahmet",
+        "Kommen die Echtzeitanzeigen auch an die Haltestellen in den Ortsteilen? Dort fehlen "
+        "sie bisher ganz.",
+    ),
+    (
+        "amt-fuer-digitalisierung",
+        "citizen",
+        "Gibt es für das Amt für Digitalisierung einen Beirat, in dem auch Bürgerinnen und "
+        "Bürger mitreden können?",
+    ),
+]
+# A reply to the first comment above, awaiting the moderation.
+PENDING_REPLY = (
+    "renate",
+    "Eine App ist gut, aber bitte verkaufen Sie die Fahrkarten auch weiter am Automaten "
+    "und im Bus.",
+)
+PENDING_IDEA = (
+    "Bürgerhaushalt mit Online-Abstimmung",
+    "handlungsfeld-verwaltung-und-buergerservice",
+    "jonas",
+    "Über einen Teil des Haushalts könnten die Bürgerinnen und Bürger online mitbestimmen, "
+    "zum Beispiel über kleine Projekte in ihrem Stadtteil.",
+)
+# Published, then reported by the demo citizen as not related to the topic.
+REPORTED = (
+    "amt-fuer-digitalisierung",
+    "max",
+    "Weiß jemand, wann das Freibad im Sommer wieder öffnet?",
+    "Eine Frage zum Freibad, nicht zur Digitalstrategie.",
+)
+# The demo citizen's contribution, rejected with a reason and a note: try revising it.
+REJECTED = (
+    "projekt-glasfaser-fuer-alle-schulen-und-gewerbegebiete",
+    "Glasfaser bekommen Sie bei der Firma meines Schwagers am günstigsten, einfach anrufen: "
+    "0170 1234567.",
+    "spam",
+    "Bitte ohne Werbung und Telefonnummern. Ihre Erfahrungen mit dem Glasfaserausbau können "
+    "Sie gern sachlich schildern.",
+)
+ANSWER_TEMPLATES = [
+    (
+        "Dank und Weitergabe an das Fachamt",
+        "Vielen Dank für Ihren Hinweis. Wir haben ihn an das zuständige Fachamt weitergegeben "
+        "und melden uns hier, sobald es eine Einschätzung gibt.",
+    ),
+    (
+        "Hinweis auf die Netiquette",
+        "Bitte bleiben Sie sachlich und beachten Sie unsere Netiquette, damit alle gern "
+        "mitdiskutieren.",
+    ),
+]
+
+
 def load_discussion(strategy: Strategy, citizen, moderator) -> int:
-    """Posts and publishes the demo discussion; returns the number of contributions."""
+    """Posts and publishes the demo discussion, and leaves the moderation some work;
+    returns the number of contributions."""
 
     version = latest_version(strategy)
     sections = {section.key: section for section in version.sections}
@@ -121,6 +188,7 @@ def load_discussion(strategy: Strategy, citizen, moderator) -> int:
             )
 
     count = 0
+    first_comment = None
     for key, on_paragraph, who, text, replies in COMMENTS:
         section = sections[key]
         author, guest = author_and_guest(who)
@@ -134,6 +202,7 @@ def load_discussion(strategy: Strategy, citizen, moderator) -> int:
             paragraph_anchor=section.anchors[0] if on_paragraph else None,
         )
         publish(comment)
+        first_comment = first_comment or comment
         count += 1
         for reply_who, reply_text in replies:
             author, guest = author_and_guest(reply_who)
@@ -155,4 +224,62 @@ def load_discussion(strategy: Strategy, citizen, moderator) -> int:
         for fan in fans:
             if fan in supporters:
                 services.toggle_support(idea, supporters[fan])
+    return count + _moderation_work(
+        strategy, sections, citizen, moderator, author_and_guest, first_comment
+    )
+
+
+def _moderation_work(strategy, sections, citizen, moderator, author_and_guest, thread) -> int:
+    """What awaits the moderation in the demo; returns the number of contributions.
+    `thread` is a published comment that gets a reply awaiting publication."""
+    count = 0
+    for key, who, text in PENDING_COMMENTS:
+        author, guest = author_and_guest(who)
+        services.post_comment(strategy, sections[key], author=author, guest=guest, body_md=text)
+        count += 1
+    who, text = PENDING_REPLY
+    author, guest = author_and_guest(who)
+    services.post_reply(thread, author=author, guest=guest, body_md=text)
+    count += 1
+    title, key, who, text = PENDING_IDEA
+    author, guest = author_and_guest(who)
+    services.post_idea(
+        strategy,
+        author=author,
+        guest=guest,
+        title=title,
+        body_md=text,
+        field_of_action=sections.get(key),
+    )
+    count += 1
+
+    key, who, text, report_text = REPORTED
+    author, guest = author_and_guest(who)
+    reported = services.post_comment(
+        strategy, sections[key], author=author, guest=guest, body_md=text
+    )
+    moderation.decide(
+        reported, moderation.Action.PUBLISH, actor=moderator, expected_state=reported.state
+    )
+    reports.report(reported, reporter=citizen, reason=ReportReason.OFF_TOPIC, text=report_text)
+    notes.add_note(
+        reported, actor=moderator, body="Frage ans Bäderamt weitergeleitet; danach ausblenden."
+    )
+    count += 1
+
+    key, text, reason, note = REJECTED
+    rejected = services.post_comment(strategy, sections[key], author=citizen, body_md=text)
+    keys = [value for value, _label in rejection_choices()]
+    moderation.decide(
+        rejected,
+        moderation.Action.REJECT,
+        actor=moderator,
+        expected_state=rejected.state,
+        reason=reason if reason in keys else keys[0],
+        note=note,
+    )
+    count += 1
+
+    for title, body in ANSWER_TEMPLATES:
+        answer_templates.create(actor=moderator, title=title, body_md=body)
     return count

@@ -84,7 +84,11 @@ def test_demo_discussion_is_published_and_visible(app, client):
     assert _load(app).exit_code == 0
     with app.app_context():
         states = set(db.session.scalars(select(Contribution.state)))
-        assert states == {ModerationState.PUBLISHED}
+        assert states == {
+            ModerationState.PUBLISHED,
+            ModerationState.PENDING,
+            ModerationState.REJECTED,
+        }
         assert db.session.scalar(select(func.count()).select_from(Support)) == 2
     page = client.get("/strategien/digitalstrategie-2030/handlungsfeld-mobilitaet")
     html = page.get_data(as_text=True)
@@ -92,6 +96,36 @@ def test_demo_discussion_is_published_and_visible(app, client):
     assert "jonas@example.org" not in html
     ideas = client.get("/strategien/digitalstrategie-2030/ideen").get_data(as_text=True)
     assert "Offenes WLAN" in ideas
+    # What awaits the moderation is not public.
+    assert "Echtzeitanzeigen" not in html
+    assert "Bürgerhaushalt" not in ideas
+
+
+def test_demo_leaves_the_moderation_work(app):
+    """Contributions awaiting publication, a reported one, a rejected contribution of the
+    demo citizen to revise, and answer templates."""
+    from participation.moderation.models import AnswerTemplate, Report
+    from participation.moderation.queue import queue_count
+
+    assert _load(app).exit_code == 0
+    with app.test_request_context():
+        pending = db.session.scalars(
+            select(Contribution).where(Contribution.state == ModerationState.PENDING)
+        ).all()
+        assert {c.kind.value for c in pending} == {"comment", "reply", "idea"}
+        assert queue_count() >= len(pending) + 1
+        report = db.session.scalar(select(Report))
+        assert db.session.get(User, report.reporter_id).email == "buerger@example.org"
+        reported = db.session.get(Contribution, report.contribution_id)
+        assert reported.state is ModerationState.PUBLISHED
+        assert reported.report_count == 1
+        rejected = db.session.scalar(
+            select(Contribution).where(Contribution.state == ModerationState.REJECTED)
+        )
+        assert rejected.author.email == "buerger@example.org"
+        assert rejected.rejection_reason
+        assert rejected.rejection_note
+        assert db.session.scalar(select(func.count()).select_from(AnswerTemplate)) == 2
 
 
 def test_demo_diff_is_visible_at_once(app, client):

@@ -11,7 +11,7 @@ from participation.discussion.models import (
     Support,
 )
 from participation.events.models import Event
-from participation.moderation.models import InternalNote, RejectionReason, Report, ReportReason
+from participation.moderation.models import InternalNote, NetiquetteReason, Report, ReportReason
 from participation.pages.models import Page, PageSlug
 from participation.strategies.models import (
     ModerationMode,
@@ -24,7 +24,7 @@ from participation.strategies.models import (
 
 __all__ = [
     "InternalNote",
-    "RejectionReason",
+    "NetiquetteReason",
     "Report",
     "ReportReason",
     "Channel",

@@ -1,8 +1,11 @@
 """Every administration route: administrators only; others get 403, anonymous users log in."""
 
 import pytest
+from sqlalchemy import select
 
 from participation.accounts.models import Role
+from participation.extensions import db
+from participation.moderation.models import NetiquetteReason
 
 ROUTES = [
     ("GET", "/verwaltung/"),
@@ -19,6 +22,15 @@ ROUTES = [
     ("GET", "/verwaltung/seiten/impressum/de"),
     ("POST", "/verwaltung/seiten/impressum/de"),
     ("POST", "/verwaltung/seiten/impressum/de/zuruecksetzen"),
+    ("GET", "/verwaltung/netiquette-gruende"),
+    ("GET", "/verwaltung/netiquette-gruende/neu"),
+    ("POST", "/verwaltung/netiquette-gruende/neu"),
+    ("GET", "/verwaltung/netiquette-gruende/{reason}"),
+    ("POST", "/verwaltung/netiquette-gruende/{reason}"),
+    ("POST", "/verwaltung/netiquette-gruende/{reason}/verschieben"),
+    ("POST", "/verwaltung/netiquette-gruende/{reason}/deaktivieren"),
+    ("POST", "/verwaltung/netiquette-gruende/{reason}/aktivieren"),
+    ("POST", "/verwaltung/netiquette-gruende/{reason}/loeschen"),
 ]
 
 
@@ -32,6 +44,7 @@ def test_every_admin_route_is_listed(app):
     listed = {
         (method, path.replace("{user}", "<int:user_id>")
             .replace("{department}", "<int:department_id>")
+            .replace("{reason}", "<int:reason_id>")
             .replace("/impressum/de", "/<slug>/<locale>"))
         for method, path in ROUTES
     }  # fmt: skip
@@ -43,8 +56,10 @@ def test_every_admin_route_is_listed(app):
 
 
 @pytest.fixture
-def targets(make):
-    return {"user": make.user().id, "department": make.department().id}
+def targets(app, make):
+    with app.app_context():
+        reason = db.session.scalar(select(NetiquetteReason.id).order_by(NetiquetteReason.id))
+    return {"user": make.user().id, "department": make.department().id, "reason": reason}
 
 
 def _call(client, method, path, targets):

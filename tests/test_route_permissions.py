@@ -111,6 +111,11 @@ def world(app, make, discuss):
                 actor=None, title="Dank", body_md="Vielen Dank."
             ).id
             db.session.commit()
+            from participation.moderation.models import NetiquetteReason
+
+            values["reason_id"] = db.session.scalar(
+                select(NetiquetteReason.id).order_by(NetiquetteReason.id)
+            )
     return users, values
 
 

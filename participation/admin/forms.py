@@ -90,3 +90,34 @@ class PageForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A POST button with CSRF protection (reset, delete)."""
+
+
+class ReasonForm(FlaskForm):
+    """A netiquette reason: labels and public explanations in both languages."""
+
+    label_de = StringField(
+        _l("Label (German)"),
+        validators=[DataRequired(_l("Please enter the German label.")), Length(max=120)],
+    )
+    label_en = StringField(
+        _l("Label (English)"),
+        validators=[DataRequired(_l("Please enter the English label.")), Length(max=120)],
+    )
+    explanation_de = TextAreaField(
+        _l("Explanation for the author (German)"),
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 3, "maxlength": 1000},
+    )
+    explanation_en = TextAreaField(
+        _l("Explanation for the author (English)"),
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 3, "maxlength": 1000},
+    )
+
+
+class NewReasonForm(ReasonForm):
+    key = StringField(
+        _l("Key"),
+        validators=[DataRequired(_l("Please enter a key.")), Length(max=32)],
+        render_kw={"maxlength": 32, "autocapitalize": "none", "spellcheck": "false"},
+    )

@@ -18,6 +18,7 @@ from participation.accounts.models import Department, Role, User, UserRole
 from participation.accounts.services import AccountError, set_roles
 from participation.events.services import record
 from participation.extensions import db
+from participation.moderation.models import NetiquetteReason
 
 USERS_PER_PAGE = 50
 
@@ -137,6 +138,10 @@ def counts() -> dict[str, int]:
         or 0,
         "staff": db.session.scalar(staff) or 0,
         "departments": db.session.scalar(select(func.count(Department.id))) or 0,
+        "active_reasons": db.session.scalar(
+            select(func.count(NetiquetteReason.id)).where(NetiquetteReason.is_active.is_(True))
+        )
+        or 0,
     }
 
 

@@ -1,4 +1,5 @@
-"""Administration: users and roles, departments, legal pages."""
+"""Administration: users and roles, departments, legal pages (netiquette reasons in
+`reason_views`)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -277,3 +278,7 @@ def reset_page(slug: str, locale: str):
     else:
         flash(gettext("Please confirm that you want to reset the page."), "error")
     return redirect(url_for("admin.edit_page", slug=slug.value, locale=locale))
+
+
+# The netiquette reasons' pages register themselves on this blueprint.
+from participation.admin import reason_views  # noqa: E402, F401

@@ -46,9 +46,18 @@ QUEUE_STATE_LABELS = {
 
 
 def _reason_choices():
+    """Read per form, i.e. per request: administrators change the list at run time."""
     return [SelectChoice("", _l("– choose a reason –"))] + [
         SelectChoice(value, label) for value, label in rejection_choices()
     ]
+
+
+class _ReasonChoices:
+    """Fills the `reason` select from the netiquette reasons when the form is built."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = _reason_choices()
 
 
 def _strip(value):
@@ -112,15 +121,13 @@ class QueueFilterForm(FlaskForm):
         )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(_ReasonChoices, FlaskForm):
     action = SelectField(
         _l("Decision"), choices=[SelectChoice(a.value, label) for a, label in ACTION_LABELS.items()]
     )
     state = HiddenField(validators=[DataRequired()])
     revision = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    reason = SelectField(
-        _l("Reason for rejecting"), choices=_reason_choices(), validate_choice=False
-    )
+    reason = SelectField(_l("Reason for rejecting"), choices=[], validate_choice=False)
     note = TextAreaField(
         _l("Note to the author"),
         validators=[Optional()],
@@ -133,7 +140,7 @@ class DecisionForm(FlaskForm):
             field.data = ""
 
 
-class BulkDecisionForm(FlaskForm):
+class BulkDecisionForm(_ReasonChoices, FlaskForm):
     """The checked items arrive as "id:state:revision" (what the moderator saw)."""
 
     items = SelectMultipleField(_l("Contributions"), validate_choice=False)
@@ -141,9 +148,7 @@ class BulkDecisionForm(FlaskForm):
         _l("Decision for the selected contributions"),
         choices=[SelectChoice(a.value, label) for a, label in ACTION_LABELS.items()],
     )
-    reason = SelectField(
-        _l("Reason for rejecting"), choices=_reason_choices(), validate_choice=False
-    )
+    reason = SelectField(_l("Reason for rejecting"), choices=[], validate_choice=False)
     back = HiddenField()
 
     def expected(self) -> dict[int, tuple[str, int | None]]:

@@ -1,5 +1,5 @@
 """What the office needs to moderate: readers' reports, internal notes, and the reasons a
-contribution may be rejected or reported for."""
+contribution may be rejected (a table the administrators keep) or reported for (fixed)."""
 
 import enum
 from datetime import datetime
@@ -10,19 +10,30 @@ from sqlalchemy.orm import Mapped, mapped_column
 from participation.database import str_enum, utcnow
 from participation.extensions import db
 
+# Fits contributions.rejection_reason (String(32)).
+REASON_KEY_MAX = 32
+REASON_LABEL_MAX = 120
+REASON_EXPLANATION_MAX = 1000
 
-class RejectionReason(enum.StrEnum):
-    """The netiquette reasons of DESIGN.md; labels live in moderation/labels.py."""
 
-    INSULT = "insult"
-    DISCRIMINATION = "discrimination"
-    THREAT = "threat"
-    UNLAWFUL = "unlawful"
-    COPYRIGHT = "copyright"
-    PERSONAL_DATA = "personal_data"
-    SPAM = "spam"
-    OFF_TOPIC = "off_topic"
-    DUPLICATE = "duplicate"
+class NetiquetteReason(db.Model):
+    """A reason a moderator may give for rejecting or hiding a contribution. Administrators
+    keep the list; `key` is stored on contributions and in the event log and never changes,
+    so an old rejection keeps its label after the reason has been deactivated."""
+
+    __tablename__ = "netiquette_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(REASON_KEY_MAX), unique=True)
+    label_de: Mapped[str] = mapped_column(String(REASON_LABEL_MAX))
+    label_en: Mapped[str] = mapped_column(String(REASON_LABEL_MAX))
+    # Optional; sent to the author with the reason and shown on the revise page.
+    explanation_de: Mapped[str] = mapped_column(Text, default="")
+    explanation_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class ReportReason(enum.StrEnum):

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from participation.accounts import tokens
 from participation.database import utcnow
 from participation.discussion.models import (
     Contribution,
@@ -34,8 +35,8 @@ from participation.events.services import record
 from participation.extensions import db
 from participation.mail import queue_mail
 from participation.markup import render_contribution
-from participation.moderation.labels import rejection_label, state_label
-from participation.moderation.models import REJECTION_NOTE_MAX, RejectionReason, Report
+from participation.moderation.labels import netiquette_reason, state_label
+from participation.moderation.models import REJECTION_NOTE_MAX, NetiquetteReason, Report
 
 S = ModerationState
 
@@ -117,17 +118,43 @@ def _resolve_reports(contribution: Contribution, actor, now: datetime) -> int:
     return resolved or 0
 
 
-def _check_reason(reason, note) -> tuple[RejectionReason, str | None]:
-    try:
-        reason = RejectionReason(reason)
-    except ValueError as error:
-        raise ModerationError(_l("Please choose a reason for the rejection."), "reason") from error
+def _active_reason(key) -> str | None:
+    """The key if it names an active reason. The row is read with a shared lock, so that an
+    administrator cannot delete it as unused while this decision is being stored."""
+    if not key or not isinstance(key, str):
+        return None
+    return db.session.scalar(
+        select(NetiquetteReason.key)
+        .where(NetiquetteReason.key == key, NetiquetteReason.is_active.is_(True))
+        .with_for_update(read=True)
+    )
+
+
+def _clean_note(note) -> str | None:
     note = (note or "").replace("\r\n", "\n").strip() or None
     if note and len(note) > REJECTION_NOTE_MAX:
         raise ModerationError(
             _l("The note may have at most %(max)d characters.", max=REJECTION_NOTE_MAX), "note"
         )
-    return reason, note
+    return note
+
+
+def _check_reason(reason, note) -> tuple[str, str | None]:
+    """A rejection needs one of the active netiquette reasons; the note is optional."""
+    key = _active_reason(reason)
+    if key is None:
+        raise ModerationError(_l("Please choose a reason for the rejection."), "reason")
+    return key, _clean_note(note)
+
+
+def _check_optional_reason(reason, note) -> tuple[str | None, str | None]:
+    """Hiding may name a reason (then an active one) and a note for the author."""
+    if not reason:
+        return None, _clean_note(note)
+    key = _active_reason(reason)
+    if key is None:
+        raise ModerationError(_l("Please choose one of the listed reasons."), "reason")
+    return key, _clean_note(note)
 
 
 def decide(
@@ -151,6 +178,10 @@ def decide(
     expected_state = ModerationState(expected_state)
     if action is Action.REJECT:
         reason, note = _check_reason(reason, note)
+    elif action is Action.HIDE:
+        reason, note = _check_optional_reason(reason, note)
+    else:
+        reason = note = None
     # Lock the row and read it fresh: whoever comes second sees the first one's decision.
     locked = db.session.scalar(
         select(Contribution.id).where(Contribution.id == contribution.id).with_for_update()
@@ -177,9 +208,11 @@ def decide(
         if target is S.PUBLISHED or action is Action.MARK_REVIEWED:
             contribution.reviewed_at = now
         if action is Action.REJECT:
-            contribution.rejection_reason = reason.value
+            contribution.rejection_reason = reason
             contribution.rejection_note = note
-            details.update(reason=reason.value, note=note)
+            details.update(reason=reason, note=note)
+        elif action is Action.HIDE and (reason or note):
+            details.update({k: v for k, v in (("reason", reason), ("note", note)) if v})
         elif old_state is S.REJECTED:
             contribution.rejection_reason = None
             contribution.rejection_note = None
@@ -204,7 +237,12 @@ def decide(
     # Mails last: a refused decision sends nothing.
     if action is Action.REJECT:
         _mail_rejected(contribution, reason, note)
-    elif action is Action.PUBLISH and old_state is S.PENDING:
+    elif action is Action.HIDE:
+        _mail_hidden(contribution, reason, note)
+    elif target is S.PUBLISHED and old_state is S.HIDDEN:
+        _mail_restored(contribution)
+    elif target is S.PUBLISHED:
+        # From pending, or a rejection taken back: published for the first time.
         _mail_published(contribution)
 
 
@@ -227,14 +265,30 @@ def _mail_published(contribution: Contribution) -> None:
     )
 
 
-def _mail_rejected(contribution: Contribution, reason: RejectionReason, note: str | None):
-    to, locale = _author_address(contribution)
-    if not to:
-        return
+def _reason_for_mail(key: str | None, locale: str | None) -> tuple[str | None, str | None]:
+    """Label and explanation of a reason in the recipient's language."""
+    if not key:
+        return None, None
     from flask_babel import force_locale
 
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        reason_text = rejection_label(reason)
+        reason = netiquette_reason(key)
+        if reason is None:
+            return key, None
+        return reason.label, reason.explanation or None
+
+
+def _mail_rejected(contribution: Contribution, reason: str, note: str | None):
+    to, locale = _author_address(contribution)
+    if not to:
+        return
+    label, explanation = _reason_for_mail(reason, locale)
+    if contribution.author_id is not None:
+        revise_url = f"{_base()}/beitraege/{contribution.id}/ueberarbeiten"
+    else:
+        revise_url = tokens.external_url(
+            "revision.revise_as_guest", token=revise_token(contribution)
+        )
     queue_mail(
         to,
         _l("Your contribution was not published"),
@@ -242,14 +296,47 @@ def _mail_rejected(contribution: Contribution, reason: RejectionReason, note: st
         locale=locale,
         name=contribution.display_name,
         excerpt=contribution.body_md[:300],
-        reason=reason_text,
+        reason=label,
+        explanation=explanation,
         note=note,
-        revise_url=(
-            f"{_base()}/beitraege/{contribution.id}/ueberarbeiten"
-            if contribution.author_id is not None
-            else None
-        ),
+        revise_url=revise_url,
+        guest_link_days=REVISE_LINK_MAX_AGE // 86400 if contribution.author_id is None else None,
         netiquette_url=f"{_base()}/netiquette",
+    )
+
+
+def _mail_hidden(contribution: Contribution, reason: str | None, note: str | None):
+    to, locale = _author_address(contribution)
+    if not to:
+        return
+    label, explanation = _reason_for_mail(reason, locale)
+    queue_mail(
+        to,
+        _l("Your contribution has been hidden"),
+        "moderation_hidden",
+        locale=locale,
+        name=contribution.display_name,
+        excerpt=contribution.body_md[:300],
+        reason=label,
+        explanation=explanation,
+        note=note,
+        netiquette_url=f"{_base()}/netiquette",
+        imprint_url=f"{_base()}/impressum",
+    )
+
+
+def _mail_restored(contribution: Contribution):
+    to, locale = _author_address(contribution)
+    if not to:
+        return
+    queue_mail(
+        to,
+        _l("Your contribution is visible again"),
+        "moderation_restored",
+        locale=locale,
+        name=contribution.display_name,
+        excerpt=contribution.body_md[:300],
+        url=f"{_base()}/beitraege/{contribution.id}",
     )
 
 
@@ -274,8 +361,11 @@ def decide_many(
     expected = expected or {}
     result = BulkResult()
     ids = sorted({int(i) for i in ids})
-    if action == Action.REJECT or action == "reject":
-        _check_reason(reason, note)  # refuse the whole batch up front when the form is wrong
+    # Refuse the whole batch up front when the form is wrong.
+    if action == Action.REJECT:
+        _check_reason(reason, note)
+    elif action == Action.HIDE:
+        _check_optional_reason(reason, note)
     contributions = {
         c.id: c for c in db.session.scalars(select(Contribution).where(Contribution.id.in_(ids)))
     }
@@ -307,8 +397,46 @@ def decide_many(
 # --- the author revises a rejected contribution ----------------------------------------------
 
 
+REVISE = "moderation.revise"
+# A guest has no account to log in with: the link in the rejection mail is the only way back.
+REVISE_LINK_MAX_AGE = 30 * 24 * 3600
+
+
 def can_revise(contribution: Contribution, user, guest_ids: frozenset[int] = frozenset()) -> bool:
     return contribution.state is S.REJECTED and is_own(contribution, user, guest_ids)
+
+
+def revise_token(contribution: Contribution) -> str:
+    """The signed link for a guest's rejected contribution. It names the revision the
+    rejection left, so it stops working once the text is revised (or decided on again)."""
+    return tokens.make_token(REVISE, {"id": contribution.id, "rev": contribution.revision})
+
+
+def contribution_for_revise_token(token: str, max_age: int = REVISE_LINK_MAX_AGE) -> Contribution:
+    """The guest's rejected contribution the link belongs to; ContributionError when the link
+    is damaged, expired, or used up."""
+    try:
+        payload = tokens.read_token(REVISE, token, max_age)
+    except tokens.TokenExpired as error:
+        raise ContributionError(
+            _l("This link has expired. Links to revise a contribution are valid for 30 days.")
+        ) from error
+    except tokens.TokenInvalid as error:
+        raise ContributionError(_l("This link is not valid.")) from error
+    contribution_id, revision = payload.get("id"), payload.get("rev")
+    if not isinstance(contribution_id, int) or not isinstance(revision, int):
+        raise ContributionError(_l("This link is not valid."))
+    contribution = db.session.get(Contribution, contribution_id)
+    if contribution is None or contribution.author_id is not None:
+        raise ContributionError(_l("This link is not valid."))
+    if contribution.state is not S.REJECTED or contribution.revision != revision:
+        raise ContributionError(
+            _l(
+                "This link has already been used: the contribution was revised or decided on "
+                "again since the e-mail was sent."
+            )
+        )
+    return contribution
 
 
 def revise(

@@ -37,8 +37,10 @@ bp = Blueprint("moderation_status", __name__)
 
 PER_PAGE = 100
 
-# Actions on contributions in words; unknown ones are shown as recorded.
-ACTION_WORDS = {
+# Every action the code records, in words (tests/test_event_words.py walks the source for
+# them); an unknown one is shown as recorded. The first part, the actions on contributions,
+# is also the action filter of the strategy log.
+CONTRIBUTION_ACTION_WORDS = {
     "comment.created": _l("Comment written"),
     "reply.created": _l("Reply written"),
     "idea.created": _l("Idea submitted"),
@@ -51,6 +53,7 @@ ACTION_WORDS = {
     "contribution.hidden_by_reports": _l("Hidden after several reports"),
     "contribution.note_added": _l("Internal note added"),
     "contribution.status_changed": _l("Processing status changed"),
+    "contribution.official_reply": _l("Official reply written"),
     "moderation.published": _l("Published by the moderation"),
     "moderation.rejected": _l("Rejected by the moderation"),
     "moderation.hidden": _l("Hidden by the moderation"),
@@ -59,8 +62,52 @@ ACTION_WORDS = {
     "idea.published": _l("Published"),
     "idea.supported": _l("Supported"),
     "idea.support_withdrawn": _l("Support withdrawn"),
+    "idea.merged": _l("Merged into another idea"),
     "thread.locked": _l("Thread locked"),
     "thread.unlocked": _l("Thread unlocked"),
+}
+
+ACTION_WORDS = {
+    **CONTRIBUTION_ACTION_WORDS,
+    "account.registered": _l("Account registered"),
+    "account.email_confirmed": _l("E-mail address confirmed"),
+    "account.password_reset": _l("Password reset"),
+    "account.password_changed": _l("Password changed"),
+    "account.profile_updated": _l("Profile changed"),
+    "account.email_change_requested": _l("Change of e-mail address requested"),
+    "account.email_changed": _l("E-mail address changed"),
+    "account.created": _l("Account created by an administrator"),
+    "account.roles_changed": _l("Roles changed"),
+    "account.deactivated": _l("Account deactivated"),
+    "account.reactivated": _l("Account reactivated"),
+    "department.created": _l("Department created"),
+    "department.updated": _l("Department changed"),
+    "department.deleted": _l("Department deleted"),
+    "netiquette_reason.created": _l("Netiquette reason added"),
+    "netiquette_reason.updated": _l("Netiquette reason changed"),
+    "netiquette_reason.moved_up": _l("Netiquette reason moved up"),
+    "netiquette_reason.moved_down": _l("Netiquette reason moved down"),
+    "netiquette_reason.deactivated": _l("Netiquette reason deactivated"),
+    "netiquette_reason.reactivated": _l("Netiquette reason reactivated"),
+    "netiquette_reason.deleted": _l("Netiquette reason deleted"),
+    "answer_template.created": _l("Answer template created"),
+    "answer_template.updated": _l("Answer template changed"),
+    "answer_template.deleted": _l("Answer template deleted"),
+    "page.created": _l("Legal page saved for the first time"),
+    "page.updated": _l("Legal page changed"),
+    "page.reset": _l("Legal page reset to the default text"),
+    "strategy.created": _l("Strategy created"),
+    "strategy.updated": _l("Strategy changed"),
+    "version.draft_started": _l("New draft started"),
+    "version.imported": _l("Draft imported from a document"),
+    "version.published": _l("Version published"),
+    "section.added": _l("Section added"),
+    "section.updated": _l("Section changed"),
+    "section.moved_up": _l("Section moved up"),
+    "section.moved_down": _l("Section moved down"),
+    "section.moved_in": _l("Section indented"),
+    "section.moved_out": _l("Section outdented"),
+    "section.deleted": _l("Section deleted"),
 }
 
 FIELD_WORDS = {
@@ -284,7 +331,7 @@ def strategy_log():
         strategies=strategies,
         entries=entries,
         action=action,
-        action_words=ACTION_WORDS,
+        action_words=CONTRIBUTION_ACTION_WORDS,
         next_url=next_url,
         first_url=first_url,
     )

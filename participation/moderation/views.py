@@ -1,5 +1,6 @@
 """The moderation queue and its decisions (`/moderation`), and the author's revision of a
-rejected contribution (`/beitraege/<id>/ueberarbeiten`)."""
+rejected contribution (`/beitraege/<id>/ueberarbeiten` with an account,
+`/beitraege/ueberarbeiten/<token>` with the link a guest got by mail)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
@@ -8,10 +9,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from participation.discussion.display import remember_guest_contribution
 from participation.discussion.models import (
     Contribution,
     ContributionKind,
     ContributionRevision,
+    ModerationState,
 )
 from participation.discussion.services import ContributionError, ancestor_ids
 from participation.errors import render_error
@@ -26,11 +29,11 @@ from participation.moderation.forms import (
     QueueFilterForm,
     ReviseForm,
 )
-from participation.moderation.labels import rejection_label, state_label
+from participation.moderation.labels import netiquette_reason, rejection_label, state_label
 from participation.moderation.locks import is_locked
 from participation.moderation.notes import notes_for
 from participation.navigation import safe_next
-from participation.permissions import can_moderate, login_required, requires
+from participation.permissions import can_moderate, login_required, public, requires
 from participation.strategies.models import Strategy
 
 bp = Blueprint("moderation", __name__)
@@ -224,6 +227,52 @@ def decide_many():
 # --- the author revises a rejected contribution --------------------------------------------
 
 
+def _revise_page(contribution: Contribution, *, user, guest_ids, action_url: str):
+    """The revise form (GET) and saving it (POST), for an account holder or a guest."""
+    is_idea = contribution.kind is ContributionKind.IDEA
+    if request.method == "GET":
+        form = ReviseForm(formdata=None, body_md=contribution.body_md, title=contribution.title)
+    else:
+        form = ReviseForm()
+        if form.validate():
+            try:
+                services.revise(
+                    contribution,
+                    user=user,
+                    guest_ids=guest_ids,
+                    body_md=form.body_md.data,
+                    title=form.title.data if is_idea else None,
+                )
+                db.session.commit()
+            except ContributionError as error:
+                db.session.rollback()
+                form.add_error(error.field, error.message)
+            except StaleDataError:
+                # The same form sent twice, or a moderator decided meanwhile.
+                db.session.rollback()
+                flash(gettext("This contribution was changed meanwhile. Please check it."), "error")
+                return redirect(url_for("discussion.permalink", id=contribution.id))
+            else:
+                flash(
+                    gettext(
+                        "Thank you. Your revised contribution will be published once the "
+                        "moderation has checked it."
+                    ),
+                    "success",
+                )
+                return redirect(url_for("discussion.permalink", id=contribution.id))
+    reason = netiquette_reason(contribution.rejection_reason)
+    return render_template(
+        "moderation/revise.html",
+        form=form,
+        contribution=contribution,
+        is_idea=is_idea,
+        reason=rejection_label(contribution.rejection_reason),
+        explanation=reason.explanation if reason else "",
+        action_url=action_url,
+    )
+
+
 @revision_bp.route("/beitraege/<int:id>/ueberarbeiten", methods=["GET", "POST"])
 @login_required
 def revise(id: int):
@@ -236,39 +285,34 @@ def revise(id: int):
         )
     if not services.can_revise(contribution, current_user):
         return redirect(url_for("discussion.permalink", id=id))
-    is_idea = contribution.kind is ContributionKind.IDEA
-    if request.method == "GET":
-        form = ReviseForm(formdata=None, body_md=contribution.body_md, title=contribution.title)
-    else:
-        form = ReviseForm()
-        if form.validate():
-            try:
-                services.revise(
-                    contribution,
-                    user=current_user,
-                    body_md=form.body_md.data,
-                    title=form.title.data if is_idea else None,
-                )
-                db.session.commit()
-            except ContributionError as error:
-                db.session.rollback()
-                form.add_error(error.field, error.message)
-            else:
-                flash(
-                    gettext(
-                        "Thank you. Your revised contribution will be published once the "
-                        "moderation has checked it."
-                    ),
-                    "success",
-                )
-                return redirect(url_for("discussion.permalink", id=id))
-    return render_template(
-        "moderation/revise.html",
-        form=form,
-        contribution=contribution,
-        is_idea=is_idea,
-        reason=rejection_label(contribution.rejection_reason),
+    return _revise_page(
+        contribution,
+        user=current_user._get_current_object(),
+        guest_ids=frozenset(),
+        action_url=url_for("revision.revise", id=id),
     )
+
+
+@revision_bp.route("/beitraege/ueberarbeiten/<token>", methods=["GET", "POST"])
+@public
+def revise_as_guest(token: str):
+    """A guest's way back to a rejected contribution: the signed link from the rejection
+    mail. Opening it changes nothing; only sending the form does, and after that the link
+    no longer works."""
+    try:
+        contribution = services.contribution_for_revise_token(token)
+    except ContributionError as error:
+        return render_template("moderation/revise_link_failed.html", message=error.message), 400
+    response = _revise_page(
+        contribution,
+        user=None,
+        guest_ids=frozenset({contribution.id}),
+        action_url=url_for("revision.revise_as_guest", token=token),
+    )
+    if contribution.state is not ModerationState.REJECTED:
+        # Sent to moderation: let the guest see it, pending, on the page of the thread.
+        remember_guest_contribution(contribution.id)
+    return response
 
 
 @bp.app_context_processor

@@ -250,3 +250,237 @@ def test_nav_shows_queue_count_for_moderators_only(app, make, discuss, client, l
     html = moderator_client.get("/").get_data(as_text=True)
     assert 'href="/moderation/"' in html
     assert "2 warten" in html
+
+
+# --- the page as written by queue_render ----------------------------------------------------
+
+
+def _mixed(app, make, accounts, guests):
+    """Waiting contributions of every sort of context: by an account and by guests, comments
+    and replies, every other comment on a paragraph."""
+    from participation.strategies.models import Section
+
+    author = make.user(display_name="Konto <Autorin>")
+    strategy = make.strategy(
+        title="Strategie & Co",
+        sections=[("Vision", "Erster Absatz über Glasfaser.\n\nZweiter Absatz über Schulen.")],
+        moderation_mode=ModerationMode.POST,
+    )
+    with app.app_context():
+        seed_section(strategy.id, "vision", accounts, author_id=author.id, seed=2)
+        seed_section(strategy.id, "vision", guests, seed=3)
+        section = db.session.scalars(
+            select(Section).where(Section.key == "vision", Section.title == "Vision")
+        ).all()[-1]
+        db.session.execute(
+            update(Contribution)
+            .where(
+                Contribution.strategy_id == strategy.id,
+                Contribution.parent_id.is_(None),
+                Contribution.id % 2 == 0,
+            )
+            .values(paragraph_anchor=section.anchors[1])
+        )
+        db.session.commit()
+    return strategy
+
+
+def _has_every_context(app):
+    with app.app_context():
+        items = queue.queue_page().items
+    assert any(i.parent_excerpt for i in items)
+    assert any(i.paragraph_excerpt for i in items)
+    assert any(i.contribution.author_id is None for i in items)
+    assert any(i.contribution.author_id is not None for i in items)
+    return len(items)
+
+
+def test_query_count_is_the_same_for_a_few_items_and_a_full_page(
+    app, make, client, login, moderator
+):
+    """Whatever the page holds (replies, paragraphs, accounts and guests), the number of
+    statements does not depend on how many items it shows."""
+    login(moderator)
+    results = {}
+    for accounts, guests in ((3, 3), (80, 80)):
+        strategy = _mixed(app, make, accounts, guests)
+        shown = _has_every_context(app)
+        pages = []
+        results[shown] = _count(
+            app,
+            lambda pages=pages: pages.append(client.get("/moderation/").get_data(as_text=True)),
+        )
+        assert pages[0].count('class="queue-item"') == shown
+        with app.app_context():
+            db.session.execute(
+                update(Contribution)
+                .where(Contribution.strategy_id == strategy.id)
+                .values(reviewed_at=utcnow())
+            )
+            db.session.commit()
+    assert sorted(results) == [6, 100]
+    assert results[6] == results[100], results
+    # user, strategies for the filter, page, paragraphs, authors' totals, reasons, total.
+    assert results[100] <= 9, results
+
+
+def _item_html(html, contribution_id):
+    start = html.index(f'<li class="queue-item" id="eintrag-{contribution_id}">')
+    return html[start : html.index("</li>", start)]
+
+
+def test_items_show_context_and_forms(app, make, discuss, client, login, moderator):
+    from participation.moderation.labels import rejection_choices
+
+    strategy = make.strategy(title="Strategie <b>& Co</b>", moderation_mode=ModerationMode.POST)
+    author = make.user(display_name="Anna <script>")
+    root = discuss.comment(strategy, make.user(display_name="Ben & Co"), body="Oben.")
+    reply = discuss.reply(root, author, body="Ich <b>nicht</b>.")
+    other = discuss.comment(strategy, author)
+    with app.app_context():
+        db.session.execute(
+            update(Contribution).where(Contribution.id == reply.id).values(report_count=2)
+        )
+        db.session.commit()
+        with app.test_request_context():
+            reasons = rejection_choices()
+    login(moderator)
+    html = client.get("/moderation/").get_data(as_text=True)
+    item = _item_html(html, reply.id)
+    detail = f"/moderation/beitraege/{reply.id}?zurueck=/moderation/"
+    assert (
+        f'<h3 class="kern-heading-small" id="eintrag-{reply.id}-titel"><a class="kern-link" '
+        f'href="{detail}">'
+    ) in item
+    assert (
+        f'href="/moderation/beitraege/{other.id}?zurueck=/moderation/">Kommentar {other.id}</a>'
+        in html
+    )
+    assert f'<article aria-labelledby="eintrag-{reply.id}-titel">' in item
+    assert f'id="waehlen-{reply.id}" value="{reply.id}:published:{reply.revision}">' in item
+    assert (
+        f'<label class="kern-label" for="waehlen-{reply.id}">Auswählen'
+        f'<span class="kern-sr-only"> – Beitrag {reply.id}</span></label>'
+    ) in item
+    # Context: everything a user wrote is escaped.
+    assert "<dt>Strategie</dt><dd>Strategie &lt;b&gt;&amp; Co&lt;/b&gt;</dd>" in item
+    assert "<dt>Abschnitt</dt><dd>Vision</dd>" in item
+    assert "<dt>Antwort auf Ben &amp; Co</dt><dd><q>Oben.</q></dd>" in item
+    assert "<dd>Anna &lt;script&gt; – 1 weiterer Beitrag</dd>" in item
+    assert "veröffentlicht – noch nicht geprüft – 2 offene Meldungen</dd>" in item
+    assert "<script>" not in item
+    # The body as sanitised when it was saved.
+    assert '<div class="contribution-body"><p>Ich &lt;b&gt;nicht&lt;/b&gt;.</p></div>' in item
+    # The decision form: works without JavaScript, each control labelled.
+    assert (
+        f'<form method="post" action="/moderation/beitraege/{reply.id}/entscheiden" '
+        'class="decision-form">'
+    ) in item
+    assert '<input type="hidden" name="state" value="published">' in item
+    assert '<input type="hidden" name="back" value="/moderation/">' in item
+    assert (
+        '<button type="submit" class="kern-btn kern-btn--primary" name="action" value="hide">'
+        f'<span class="kern-label">Ausblenden<span class="kern-sr-only"> – Beitrag {reply.id}'
+        "</span></span></button>"
+    ) in item
+    assert 'value="mark_reviewed"><span class="kern-label">Als geprüft markieren' in item
+    assert (
+        f'<label class="kern-label" for="reason-{reply.id}">Grund für die Ablehnung</label>' in item
+    )
+    assert f'<select class="kern-form-input__select" id="reason-{reply.id}" name="reason">' in item
+    # The reasons as the netiquette table names them, in German.
+    assert reasons
+    options = '<option value="">– Grund wählen –</option>' + "".join(
+        f'<option value="{value}">{label}</option>' for value, label in reasons
+    )
+    assert options in item
+    assert "Beleidigung" in item
+
+
+def test_every_form_carries_the_page_token_and_a_decision_goes_through(
+    app, make, discuss, moderator, monkeypatch
+):
+    from tests.helpers import signed_in_client
+
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    strategy = make.strategy()
+    comments = [discuss.comment(strategy, make.user()) for _ in range(3)]
+    mod = signed_in_client(app, moderator)
+    html = mod.get("/moderation/").get_data(as_text=True)
+    tokens = [part.split('"', 1)[0] for part in html.split('name="csrf_token" value="')[1:]]
+    # One per item (besides the bulk form and the layout's), all the token of this page.
+    listing = html[html.index('<ol class="queue-list">') :]
+    assert listing.count('name="csrf_token"') == len(comments)
+    assert len(set(tokens)) == 1
+    item = _item_html(html, comments[1].id)
+    fields = dict(
+        (name, value)
+        for name, value in (
+            (part.split('"', 1)[0], part.split('value="', 1)[1].split('"', 1)[0])
+            for part in item.split('<input type="hidden" name="')[1:]
+        )
+    )
+    assert set(fields) == {"csrf_token", "state", "revision", "back"}
+    response = mod.post(
+        f"/moderation/beitraege/{comments[1].id}/entscheiden", data={**fields, "action": "publish"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/moderation/")
+    with app.app_context():
+        assert db.session.get(Contribution, comments[1].id).state.value == "published"
+    # Without the token the same form is refused.
+    fields.pop("csrf_token")
+    refused = mod.post(
+        f"/moderation/beitraege/{comments[2].id}/entscheiden",
+        data={**fields, "state": "pending", "action": "publish"},
+    )
+    assert refused.status_code == 400
+
+
+def test_queue_in_english(app, make, discuss, client, login, moderator):
+    strategy = make.strategy(moderation_mode=ModerationMode.POST)
+    comment = discuss.comment(strategy, make.user(display_name="Dora"))
+    login(moderator)
+    client.set_cookie("lang", "en")
+    html = client.get("/moderation/").get_data(as_text=True)
+    item = _item_html(html, comment.id)
+    assert f"Comment {comment.id}</a></h3>" in item
+    assert "<dt>Strategy</dt>" in item
+    assert "<dd>Dora – 0 further contributions</dd>" in item
+    assert "published – not yet reviewed</dd>" in item
+    assert f'Select<span class="kern-sr-only"> – contribution {comment.id}</span>' in item
+    assert '<option value="">– choose a reason –</option>' in item
+    assert "Reason for rejecting" in item
+
+
+def test_detail_page_shows_the_same_context(app, make, discuss, client, login, moderator):
+    strategy = make.strategy(moderation_mode=ModerationMode.POST)
+    root = discuss.comment(strategy, make.user(display_name="Ben"), body="Das finde ich gut.")
+    reply = discuss.reply(root, make.user(display_name="Anna"), body="Ich nicht.")
+    login(moderator)
+    html = client.get(f"/moderation/beitraege/{reply.id}").get_data(as_text=True)
+    queue_html = _item_html(client.get("/moderation/").get_data(as_text=True), reply.id)
+    context = html[html.index('<dl class="moderation-context">') :]
+    context = context[: context.index("</dl>") + 5]
+    assert context in queue_html
+    assert "<dt>Antwort auf Ben</dt><dd><q>Das finde ich gut.</q></dd>" in context
+
+
+def test_times_are_written_as_the_datetime_filter_writes_them(app):
+    import random
+
+    from flask_babel import force_locale
+
+    from participation.moderation.queue_render import datetime_formatter
+
+    rng = random.Random(7)
+    start = utcnow().replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    # Over a year, so both changes of daylight saving time are included.
+    stamps = [start + timedelta(seconds=rng.randrange(366 * 86_400)) for _ in range(500)]
+    stamps += [start.replace(month=3, day=29, hour=h, minute=30) for h in range(4)]
+    with app.test_request_context():
+        datetime_filter = app.jinja_env.filters["datetime"]
+        for locale in ("de", "en"):
+            with force_locale(locale):
+                write = datetime_formatter()
+                assert [write(s) for s in stamps] == [datetime_filter(s) for s in stamps]

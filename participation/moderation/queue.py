@@ -3,17 +3,23 @@
 A queue item is a contribution that is pending (pre-moderation), published but not yet
 reviewed (post-moderation, or edited), or reported. One page of up to 100 items and its
 context (strategy, section and paragraph, parent, how many contributions the author made)
-takes a fixed number of queries, however long the queue is.
+takes at most three queries, however long the queue is: the page with its context, the
+paragraphs the items refer to (only when some do), and the authors' totals. The items
+are read as plain rows; `queue_render` writes their markup.
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
-from sqlalchemy.orm import load_only, raiseload
+from flask import g, has_request_context, request
+from sqlalchemy import and_, any_, bindparam, case, func, null, or_, select, text, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
 
+from participation.accounts.models import User
 from participation.database import utcnow
 from participation.discussion.models import (
     AWAITING_DECISION,
@@ -51,6 +57,21 @@ def queue_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Contribution).where(in_queue()))
 
 
+def request_queue_count() -> int:
+    """`queue_count()` once per request: the queue page and the navigation both show it, and
+    it is the dearest of the page's queries (it visits every waiting row)."""
+    if not has_request_context():
+        return queue_count()
+    # Kept together with the request it was counted for: tests keep one app context (and so
+    # one `g`) across several requests.
+    current = request._get_current_object()
+    cached = g.get("_moderation_queue_count")
+    if cached is None or cached[0] is not current:
+        cached = (current, queue_count())
+        g._moderation_queue_count = cached
+    return cached[1]
+
+
 @dataclass
 class Filters:
     strategy_id: int | None = None
@@ -65,7 +86,11 @@ class Filters:
 
 @dataclass
 class QueueItem:
-    contribution: Contribution
+    """`contribution` is a plain row of `_ITEM_COLUMNS`, not an ORM object: what the queue
+    shows of it (id, kind, title, body_html, state, revision, dates, author_id and
+    display_name, report_count)."""
+
+    contribution: Any
     strategy_title: str = ""
     strategy_slug: str = ""
     section_title: str | None = None
@@ -81,7 +106,7 @@ class QueuePage:
     next_cursor: str | None = None
 
 
-def make_cursor(contribution: Contribution) -> str:
+def make_cursor(contribution) -> str:
     return f"{contribution.created_at.astimezone(UTC).strftime(_CURSOR_FORMAT)}_{contribution.id}"
 
 
@@ -99,9 +124,10 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(filters: Filters):
+def _filtered(query, filters: Filters):
+    """`query` (of contributions) limited to the queue and the filters."""
     C = Contribution
-    query = select(C).where(in_queue())
+    query = query.where(in_queue())
     if filters.strategy_id:
         query = query.where(C.strategy_id == filters.strategy_id)
     if filters.section_key:
@@ -138,104 +164,184 @@ def _short(text: str | None, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def queue_page(
+def page_statement(
     filters: Filters | None = None, *, after: str | None = None, per_page: int = PER_PAGE
-) -> QueuePage:
-    """One page of the queue, oldest first, starting after the cursor `after`."""
-    filters = filters or Filters()
+):
+    """One page of items, oldest first, after the cursor `after`; one more than the page
+    holds, to know whether there is a next page."""
     C = Contribution
-    query = _filtered(filters)
+    query = _filtered(select(*_ITEM_COLUMNS), filters or Filters())
     cursor = parse_cursor(after)
     if cursor:
         created, id_ = cursor
         query = query.where(or_(C.created_at > created, and_(C.created_at == created, C.id > id_)))
-    rows = list(
-        db.session.scalars(
-            query.options(raiseload(C.parent)).order_by(C.created_at, C.id).limit(per_page + 1)
-        ).unique()
-    )
+    return query.order_by(C.created_at, C.id).limit(per_page + 1)
+
+
+def queue_page(
+    filters: Filters | None = None, *, after: str | None = None, per_page: int = PER_PAGE
+) -> QueuePage:
+    """One page of the queue, oldest first, starting after the cursor `after`."""
+    items = _items(db.session.execute(page_statement(filters, after=after, per_page=per_page)))
     page = QueuePage()
-    if len(rows) > per_page:
-        rows = rows[:per_page]
-        page.next_cursor = make_cursor(rows[-1])
-    if not rows:
-        return page
-    page.items = _with_context(rows)
+    if len(items) > per_page:
+        items = items[:per_page]
+        page.next_cursor = make_cursor(items[-1].contribution)
+    page.items = items
     return page
 
 
-def _with_context(rows: list[Contribution]) -> list[QueueItem]:
-    """Strategy, section, parent and the author's other contributions: four queries."""
+def _with_context(contributions) -> list[QueueItem]:
+    """The queue items of the given contributions: the detail page shows the same context."""
     C = Contribution
-    strategies = {
-        row.id: row
-        for row in db.session.execute(
-            select(Strategy.id, Strategy.title, Strategy.slug).where(
-                Strategy.id.in_({c.strategy_id for c in rows})
-            )
+    ids = [c.id for c in contributions]
+    if not ids:
+        return []
+    return _items(
+        db.session.execute(select(*_ITEM_COLUMNS).where(C.id.in_(ids)).order_by(C.created_at, C.id))
+    )
+
+
+def _display_name(contribution):
+    """`Contribution.display_name` in SQL: an official reply's signature, else the account's
+    or the guest's name."""
+    signature = case(
+        (
+            and_(contribution.is_official.is_(True), contribution.official_signature != ""),
+            contribution.official_signature,
         )
-    }
-    section_ids = {c.section_id for c in rows if c.section_id}
-    sections = (
-        {
-            row.id: row
-            for row in db.session.execute(
-                select(Section.id, Section.title, Section.blocks).where(Section.id.in_(section_ids))
-            )
-        }
-        if section_ids
-        else {}
     )
-    parent_ids = {c.parent_id for c in rows if c.parent_id}
-    parents = (
-        {
-            p.id: p
-            for p in db.session.scalars(
-                select(C)
-                .options(load_only(C.id, C.body_md, C.guest_name, C.state, C.author_id))
-                .where(C.id.in_(parent_ids))
-            ).unique()
-        }
-        if parent_ids
-        else {}
-    )
-    author_ids = {c.author_id for c in rows if c.author_id}
-    guest_emails = {c.guest_email for c in rows if c.author_id is None and c.guest_email}
-    totals: dict[tuple, int] = {}
-    conditions = []
-    if author_ids:
-        conditions.append(C.author_id.in_(author_ids))
-    if guest_emails:
-        conditions.append(and_(C.author_id.is_(None), C.guest_email.in_(guest_emails)))
-    if conditions:
-        for author_id, guest_email, count in db.session.execute(
-            select(C.author_id, C.guest_email, func.count())
-            .where(or_(*conditions), C.state != S.UNCONFIRMED)
-            .group_by(C.author_id, C.guest_email)
-        ):
-            key = ("a", author_id) if author_id is not None else ("g", guest_email)
-            totals[key] = totals.get(key, 0) + count
+    account = select(User.display_name).where(User.id == contribution.author_id)
+    return func.coalesce(signature, account.scalar_subquery(), contribution.guest_name, "")
+
+
+_Parent = aliased(Contribution, name="parent")
+
+
+def _of_parent(column):
+    return select(column).where(_Parent.id == Contribution.parent_id).scalar_subquery()
+
+
+# Plain rows, the context read by scalar subqueries: ORM objects (with their eagerly joined
+# authors and the authors' role lists) would cost more than writing the page, and joins of
+# six tables cost PostgreSQL more to plan (about 1 ms) than to run.
+_ITEM_COLUMNS = (
+    Contribution.id,
+    Contribution.kind,
+    Contribution.title,
+    Contribution.body_html,
+    Contribution.state,
+    Contribution.revision,
+    Contribution.created_at,
+    Contribution.edited_at,
+    Contribution.reviewed_at,
+    Contribution.report_count,
+    Contribution.author_id,
+    Contribution.guest_email,
+    Contribution.section_id,
+    Contribution.paragraph_anchor,
+    Contribution.parent_id,
+    _display_name(Contribution).label("display_name"),
+    select(Strategy.title)
+    .where(Strategy.id == Contribution.strategy_id)
+    .scalar_subquery()
+    .label("strategy_title"),
+    select(Strategy.slug)
+    .where(Strategy.id == Contribution.strategy_id)
+    .scalar_subquery()
+    .label("strategy_slug"),
+    select(Section.title)
+    .where(Section.id == Contribution.section_id)
+    .scalar_subquery()
+    .label("section_title"),
+    _of_parent(_Parent.body_md).label("parent_body"),
+    _of_parent(_display_name(_Parent)).label("parent_author"),
+)
+
+
+def _items(rows) -> list[QueueItem]:
+    """Queue items of rows of `_ITEM_COLUMNS`, with the paragraphs they refer to and their
+    authors' totals (two more queries, the first only when an item has a paragraph)."""
+    rows = rows.all()
+    if not rows:
+        return []
+    paragraphs = _paragraphs(rows)
+    totals = _author_totals(rows)
     items = []
-    for c in rows:
-        strategy = strategies.get(c.strategy_id)
+    for row in rows:
         item = QueueItem(
-            contribution=c,
-            strategy_title=strategy.title if strategy else "",
-            strategy_slug=strategy.slug if strategy else "",
+            contribution=row,
+            strategy_title=row.strategy_title or "",
+            strategy_slug=row.strategy_slug or "",
+            section_title=row.section_title,
+            paragraph_excerpt=paragraphs.get((row.section_id, row.paragraph_anchor)),
         )
-        section = sections.get(c.section_id)
-        if section is not None:
-            item.section_title = section.title
-            if c.paragraph_anchor:
-                for block in section.blocks or []:
-                    if block.get("anchor") == c.paragraph_anchor:
-                        item.paragraph_excerpt = _plain(block.get("html", ""))
-                        break
-        parent = parents.get(c.parent_id)
-        if parent is not None:
-            item.parent_excerpt = _short(parent.body_md)
-            item.parent_author = parent.display_name
-        key = ("a", c.author_id) if c.author_id is not None else ("g", c.guest_email)
+        if row.parent_id is not None and row.parent_body is not None:
+            item.parent_excerpt = _short(row.parent_body)
+            item.parent_author = row.parent_author
+        key = ("a", row.author_id) if row.author_id is not None else ("g", row.guest_email)
         item.other_contributions = max(totals.get(key, 1) - 1, 0)
         items.append(item)
     return items
+
+
+def _paragraphs(rows) -> dict[tuple[int, str], str]:
+    """Excerpts of the paragraphs the items refer to, by (section id, anchor)."""
+    wanted = {
+        (r.section_id, r.paragraph_anchor) for r in rows if r.section_id and r.paragraph_anchor
+    }
+    if not wanted:
+        return {}
+    excerpts: dict[tuple[int, str], str] = {}
+    for section_id, blocks in db.session.execute(
+        select(Section.id, Section.blocks).where(_one_of(Section.id, {s for s, _ in wanted}))
+    ):
+        for block in blocks or []:
+            key = (section_id, block.get("anchor"))
+            if key in wanted and key not in excerpts:
+                excerpts[key] = _plain(block.get("html", ""))
+    return excerpts
+
+
+def _author_totals(rows) -> dict[tuple, int]:
+    """How many contributions each author has made (unconfirmed ones not counted), by
+    ("a", account id) or ("g", guest e-mail address). One query of two parts, each served by
+    its own index; `author_id IN … OR guest_email IN …` could use neither."""
+    C = Contribution
+    author_ids = {r.author_id for r in rows if r.author_id is not None}
+    guest_emails = {r.guest_email for r in rows if r.author_id is None and r.guest_email}
+    parts = []
+    if author_ids:
+        # Only a guest's contribution is ever unconfirmed (until the address is confirmed;
+        # discussion.services), so the accounts' part needs no condition on the state and
+        # PostgreSQL counts from the index alone.
+        parts.append(
+            select(C.author_id, null().label("guest_email"), func.count().label("total"))
+            .where(_one_of(C.author_id, author_ids))
+            .group_by(C.author_id)
+        )
+    if guest_emails:
+        parts.append(
+            select(null().label("author_id"), C.guest_email, func.count().label("total"))
+            .where(
+                _one_of(C.guest_email, guest_emails),
+                C.author_id.is_(None),
+                C.state != S.UNCONFIRMED,
+            )
+            .group_by(C.guest_email)
+        )
+    if not parts:
+        return {}
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    return {
+        ("a", author_id) if author_id is not None else ("g", guest_email): total
+        for author_id, guest_email, total in db.session.execute(query)
+    }
+
+
+def _one_of(column, values):
+    """`column IN (values)`; on PostgreSQL as `= ANY(array)`, one parameter, so that the
+    statement's text does not vary with the number of values and is prepared once."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)

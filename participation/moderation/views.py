@@ -19,7 +19,7 @@ from participation.discussion.models import (
 from participation.discussion.services import ContributionError, ancestor_ids
 from participation.errors import render_error
 from participation.extensions import db
-from participation.moderation import queue, services
+from participation.moderation import queue, queue_render, services
 from participation.moderation.forms import (
     ACTION_LABELS,
     KIND_LABELS,
@@ -29,7 +29,12 @@ from participation.moderation.forms import (
     QueueFilterForm,
     ReviseForm,
 )
-from participation.moderation.labels import netiquette_reason, rejection_label, state_label
+from participation.moderation.labels import (
+    netiquette_reason,
+    rejection_choices,
+    rejection_label,
+    state_label,
+)
 from participation.moderation.locks import is_locked
 from participation.moderation.notes import notes_for
 from participation.navigation import safe_next
@@ -59,6 +64,7 @@ def _template_context():
         "rejection_label": rejection_label,
         "allowed_actions": services.allowed_actions,
         "reason_form": DecisionForm(formdata=None),
+        "queue_context": queue_render.render_context,
     }
 
 
@@ -75,16 +81,18 @@ def index():
     args.pop("nach", None)
     next_url = url_for(".index", **args, nach=page.next_cursor) if page.next_cursor else None
     first_url = url_for(".index", **args) if request.args.get("nach") else None
+    here = request.full_path.rstrip("?")
     return render_template(
         "moderation/index.html",
         form=form,
         page=page,
+        # The items' markup, written in Python (see queue_render); the reasons read once.
+        items=queue_render.render_items(page.items, back=here, reasons=rejection_choices()),
         next_url=next_url,
         first_url=first_url,
-        here=request.full_path.rstrip("?"),
+        here=here,
         bulk=BulkDecisionForm(formdata=None),
-        total=queue.queue_count(),
-        **_template_context(),
+        total=queue.request_queue_count(),
     )
 
 
@@ -322,6 +330,6 @@ def _queue_count():
     def moderation_queue_count() -> int | None:
         if not can_moderate(current_user):
             return None
-        return queue.queue_count()
+        return queue.request_queue_count()
 
     return {"moderation_queue_count": moderation_queue_count}

@@ -1,0 +1,220 @@
+"""HTML of the moderation queue's items, written in Python rather than Jinja macros.
+
+A queue page shows 100 items, each with its context and its decision form; through macros
+that took two thirds of the page's time. This is the only place the markup of an item is
+made (`templates/moderation/index.html` includes the list, the `context` macro of
+`_macros.html` calls `render_context` for the detail page). Every value that comes from a
+user is escaped here; bodies were sanitised when they were saved. Labels are translated
+once per page.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from babel.dates import get_date_format, get_datetime_format, get_time_format
+from flask import url_for
+from flask_babel import get_locale, get_timezone, get_translations
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from participation.discussion.models import ModerationState
+from participation.moderation.forms import ACTION_LABELS, KIND_LABELS
+from participation.moderation.labels import state_label
+from participation.moderation.queue import QueueItem
+from participation.moderation.services import Action, allowed_actions
+
+# Fields of a CLDR pattern that strftime writes the same way (zero-padded numbers).
+_STRFTIME = {"dd": "%d", "MM": "%m", "y": "%Y", "yyyy": "%Y", "HH": "%H", "mm": "%M", "ss": "%S"}
+
+
+def datetime_formatter() -> Callable[[datetime], str]:
+    """Writes what the `datetime` template filter writes ("medium", in the reader's time zone
+    and language) for many timestamps: the language's patterns are looked up once, and where
+    they are plain numbers (German) strftime writes them."""
+    locale = get_locale()
+    zone = get_timezone()
+    combined = get_datetime_format("medium", locale=locale).replace("'", "")
+    time_pattern = get_time_format("medium", locale=locale)
+    date_pattern = get_date_format("medium", locale=locale)
+    try:
+        if "%" in combined or "%%" in time_pattern.format or "%%" in date_pattern.format:
+            raise KeyError("%")
+        pattern = combined.replace("{0}", time_pattern.format % _STRFTIME).replace(
+            "{1}", date_pattern.format % _STRFTIME
+        )
+    except KeyError:
+
+        def babel(value: datetime) -> str:
+            value = value.astimezone(zone)
+            return combined.replace("{0}", time_pattern.apply(value, locale)).replace(
+                "{1}", date_pattern.apply(value, locale)
+            )
+
+        return babel
+    return lambda value: value.astimezone(zone).strftime(pattern)
+
+
+class _ContextTexts:
+    """The labels of an item's context, translated once per page."""
+
+    def __init__(self):
+        # The catalogue is looked up once; flask_babel's gettext would look it up per call.
+        # Plain calls with literal strings, so that the message extractor finds them.
+        translations = get_translations()
+        _ = translations.ugettext
+        self._ngettext = translations.ungettext
+        self.strategy = escape(_("Strategy"))
+        self.section = escape(_("Section"))
+        self.paragraph = escape(_("Paragraph"))
+        # The placeholder is filled in per item (escaped).
+        self.in_reply_to = str(escape(_("In reply to %(name)s")))
+        self.author = escape(_("Author"))
+        self.guest = escape(_("guest"))
+        self.received = escape(_("Received"))
+        self.edited = escape(_("edited"))
+        self.state = escape(_("State"))
+        self.not_reviewed = escape(_("not yet reviewed"))
+        self.states = {state: escape(state_label(state)) for state in ModerationState}
+        when = datetime_formatter()
+        self.when = lambda value: escape(when(value))
+        self._further: dict[int, str] = {}
+        self._reports: dict[int, str] = {}
+
+    def further(self, num: int) -> str:
+        text = self._further.get(num)
+        if text is None:
+            ngettext = self._ngettext
+            text = ngettext("%(num)d further contribution", "%(num)d further contributions", num)
+            text = self._further[num] = escape(text % {"num": num})
+        return text
+
+    def reports(self, num: int) -> str:
+        text = self._reports.get(num)
+        if text is None:
+            ngettext = self._ngettext
+            text = ngettext("%(num)d open report", "%(num)d open reports", num)
+            text = self._reports[num] = escape(text % {"num": num})
+        return text
+
+
+def _context(item: QueueItem, t: _ContextTexts) -> str:
+    c = item.contribution
+    out = [
+        f'<dl class="moderation-context">\n<dt>{t.strategy}</dt>'
+        f"<dd>{escape(item.strategy_title)}</dd>"
+    ]
+    if item.section_title:
+        out.append(f"\n<dt>{t.section}</dt><dd>{escape(item.section_title)}</dd>")
+    if item.paragraph_excerpt:
+        out.append(f"\n<dt>{t.paragraph}</dt><dd><q>{escape(item.paragraph_excerpt)}</q></dd>")
+    if item.parent_excerpt:
+        name = t.in_reply_to % {"name": escape(item.parent_author or "")}
+        out.append(f"\n<dt>{name}</dt><dd><q>{escape(item.parent_excerpt)}</q></dd>")
+    guest = f" ({t.guest})" if c.author_id is None else ""
+    out.append(
+        f"\n<dt>{t.author}</dt><dd>{escape(c.display_name)}{guest} – "
+        f"{t.further(item.other_contributions)}</dd>"
+        f"\n<dt>{t.received}</dt><dd>{t.when(c.created_at)}"
+    )
+    if c.edited_at:
+        out.append(f", {t.edited} {t.when(c.edited_at)}")
+    out.append(f"</dd>\n<dt>{t.state}</dt><dd>{t.states[c.state]}")
+    if c.state == ModerationState.PUBLISHED and c.reviewed_at is None:
+        out.append(f" – {t.not_reviewed}")
+    if c.report_count:
+        out.append(f" – {t.reports(c.report_count)}")
+    out.append("</dd>\n</dl>")
+    return "".join(out)
+
+
+def render_context(item: QueueItem) -> Markup:
+    """The context of one item (the detail page)."""
+    return Markup(_context(item, _ContextTexts()))  # noqa: S704  (escaped in _context)
+
+
+class _ItemTexts:
+    """The labels of an item's heading and decision form, translated once per page."""
+
+    def __init__(self, reasons: Iterable[tuple[str, str]]):
+        translations = get_translations()
+        _ = translations.ugettext
+        self.select = escape(_("Select"))
+        # The placeholder is filled in per item.
+        self.contribution = str(escape(_("contribution %(id)d")))
+        self.reason = escape(_("Reason for rejecting"))
+        self.kinds = {kind: escape(str(label)) for kind, label in KIND_LABELS.items()}
+        self.actions = {action: escape(str(label)) for action, label in ACTION_LABELS.items()}
+        choose = escape(_("– choose a reason –"))
+        self.options = f'<option value="">{choose}</option>' + "".join(
+            f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in reasons
+        )
+
+
+def render_items(
+    items: list[QueueItem], *, back: str, reasons: Iterable[tuple[str, str]]
+) -> Markup:
+    """The `<li>` of each item: heading, selection for the bulk form, context, text and the
+    decision form (with the page's CSRF token, and `back` to return to this page).
+    `reasons`: `labels.rejection_choices()`, read once for the page."""
+    context_texts = _ContextTexts()
+    t = _ItemTexts(reasons)
+    token = escape(generate_csrf())
+    back_value = escape(back)
+    # The links differ only in the contribution's id: built once, filled in per item.
+    detail = escape(url_for("moderation.detail", id=987654321, zurueck=back)).split("987654321")
+    decide = escape(url_for("moderation.decide", id=987654321)).split("987654321")
+    reject = Action.REJECT
+    out: list[str] = []
+    write = out.append
+    for item in items:
+        c = item.contribution
+        cid = c.id
+        state = escape(c.state.value)
+        sr = f'<span class="kern-sr-only"> – {t.contribution % {"id": cid}}</span>'
+        title = f": {escape(c.title)}" if c.title else ""
+        write(
+            f'<li class="queue-item" id="eintrag-{cid}">\n'
+            f'<article aria-labelledby="eintrag-{cid}-titel">\n'
+            f'<h3 class="kern-heading-small" id="eintrag-{cid}-titel"><a class="kern-link" '
+            f'href="{detail[0]}{cid}{detail[1]}">{t.kinds[c.kind]} {cid}{title}</a></h3>\n'
+            '<div class="kern-form-check">\n'
+            '<input class="kern-form-check__checkbox" type="checkbox" form="bulk" name="items" '
+            f'id="waehlen-{cid}" value="{cid}:{state}:{c.revision}">\n'
+            f'<label class="kern-label" for="waehlen-{cid}">{t.select}{sr}</label>\n'
+            "</div>\n"
+        )
+        write(_context(item, context_texts))
+        actions = allowed_actions(c)
+        write(
+            f'\n<div class="contribution-body">{c.body_html}</div>\n'
+            f'<form method="post" action="{decide[0]}{cid}{decide[1]}" class="decision-form">\n'
+            f'<input type="hidden" name="csrf_token" value="{token}">\n'
+            f'<input type="hidden" name="state" value="{state}">\n'
+            f'<input type="hidden" name="revision" value="{c.revision}">\n'
+            f'<input type="hidden" name="back" value="{back_value}">\n'
+            '<div class="form-actions">'
+        )
+        kind = "primary"
+        for action in actions:
+            if action is not reject:
+                write(
+                    f'\n<button type="submit" class="kern-btn kern-btn--{kind}" name="action" '
+                    f'value="{action.value}"><span class="kern-label">{t.actions[action]}{sr}'
+                    "</span></button>"
+                )
+                kind = "secondary"
+        write("\n</div>")
+        if reject in actions:
+            write(
+                '\n<div class="reject-group">\n<div class="kern-form-input">\n'
+                f'<label class="kern-label" for="reason-{cid}">{t.reason}</label>\n'
+                '<div class="kern-form-input__select-wrapper">\n'
+                f'<select class="kern-form-input__select" id="reason-{cid}" name="reason">'
+                f"{t.options}</select>\n</div>\n</div>\n"
+                '<button type="submit" class="kern-btn kern-btn--secondary" name="action" '
+                f'value="reject"><span class="kern-label">{t.actions[reject]}{sr}</span>'
+                "</button>\n</div>"
+            )
+        write("\n</form>\n</article>\n</li>\n")
+    # Every user-supplied value above went through escape(); bodies were sanitised on save.
+    return Markup("".join(out))  # noqa: S704

@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from participation.accounts.models import Role
@@ -118,6 +118,17 @@ class ReasonForm(FlaskForm):
 class NewReasonForm(ReasonForm):
     key = StringField(
         _l("Key"),
-        validators=[DataRequired(_l("Please enter a key.")), Length(max=32)],
+        validators=[
+            DataRequired(_l("Please enter a key.")),
+            # The same rule as admin.reasons (which also lowercases), to show all errors at once.
+            Regexp(
+                r"^\s*[A-Za-z][A-Za-z0-9_]{0,31}\s*$",
+                message=_l(
+                    "The key may contain lowercase letters a–z, digits and underscores, starts "
+                    "with a letter and has at most %(max)d characters.",
+                    max=32,
+                ),
+            ),
+        ],
         render_kw={"maxlength": 32, "autocapitalize": "none", "spellcheck": "false"},
     )

@@ -1,6 +1,7 @@
 """Benchmark of the moderation queue under gunicorn (issue 4, "The queue").
 
     .venv/bin/python benchmarks/moderation_queue.py [--contributions 100000] [--duration 10]
+        [--wait-quiet 30] [--in-process 200] [--no-vacuum] [--explain]
 
 A fresh database (PostgreSQL `participation_bench` when reachable, else SQLite), migrated and
 seeded by `seed.py` (strategy, fields of action, ideas) plus, in bulk, `--contributions`
@@ -10,6 +11,8 @@ moderator logs in; gunicorn (2 sync workers) serves the real app and the script 
 first page of the queue `/moderation/` (100 items) and the third page by keyset cursor:
 p50/p99 at one connection and requests/s at 16 connections (wrk with the session cookie when
 installed, else Python threads). Target: p50 ≤ 10 ms. The exit code is 0 even when it fails.
+`--in-process N` also times N requests of the first page through Flask's test client (wall
+clock and the process's own CPU time, which other work on the machine disturbs less).
 """
 
 import argparse
@@ -39,6 +42,7 @@ from discussion import (
     percentile,
     postgres_reachable,
     sequential,
+    wait_quiet,
 )
 
 TARGET_P50 = 10.0
@@ -50,7 +54,7 @@ PENDING, UNREVIEWED, REPORTED = 1500, 1500, 300
 WRK_COOKIE = 'wrk.headers["Cookie"] = "%s"\n'
 
 
-def seed_queue(url: str, total: int, users: int) -> dict:
+def seed_queue(url: str, total: int, users: int, vacuum: bool = True) -> dict:
     """seed.py's strategy, users and ideas, then `total` comments in bulk; a moderator."""
     import contextlib
     import io
@@ -174,9 +178,17 @@ def seed_queue(url: str, total: int, users: int) -> dict:
                 )
             )
         db.session.commit()
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
         inserted = time.perf_counter() - started
+        if vacuum and db.engine.dialect.name == "postgresql":
+            # What autovacuum does after a bulk insert this size (this machine's server runs
+            # with autovacuum off): without it the visibility map is empty and every
+            # index-only scan (the queue's count, the authors' totals) visits the table too.
+            db.session.commit()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return {"inserted_in": inserted, "waiting": len(waiting), "slug": seeded.slug}
@@ -204,6 +216,7 @@ def log_in_moderator(port: int) -> str:
 
 def measure(port: int, path: str, cookie: str, args, use_wrk: bool, workdir: Path) -> Figures:
     req = Request("GET", path, headers={"Cookie": cookie})
+    wait_quiet(args)
     foreign = ForeignCpu()
     latencies, errors, size = sequential(port, lambda i: req, args.duration, args.max_requests)
     figures = Figures(
@@ -238,11 +251,7 @@ def explain(url: str, backend: str) -> str:
     app = make_app(url)
     lines = []
     with app.app_context():
-        page = (
-            queue._filtered(queue.Filters())
-            .order_by(Contribution.created_at, Contribution.id)
-            .limit(queue.PER_PAGE + 1)
-        )
+        page = queue.page_statement()
         count = select(func.count()).select_from(Contribution).where(queue.in_queue())
         prefix = "EXPLAIN ANALYZE " if backend == "postgresql" else "EXPLAIN QUERY PLAN "
         for name, statement in (("page", page), ("count", count)):
@@ -257,6 +266,54 @@ def explain(url: str, backend: str) -> str:
     return "\n".join(lines)
 
 
+def in_process(url: str, path: str, requests: int) -> tuple[float, float, float]:
+    """p50 wall-clock and CPU milliseconds and the mean number of SQL statements of `path`,
+    fetched `requests` times by the moderator through Flask's test client (no HTTP, no
+    gunicorn): a comparison of code versions that a busy machine disturbs less."""
+    import statistics
+
+    from sqlalchemy import event
+
+    from participation.extensions import db
+
+    app = make_app(url)
+    client = app.test_client()
+    token = csrf_token(client.get("/konto/anmelden").data)
+    response = client.post(
+        "/konto/anmelden",
+        data={
+            "csrf_token": token,
+            "email": MODERATOR_EMAIL,
+            "password": MODERATOR_PASSWORD,
+            "next": "",
+        },
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"moderator login failed with {response.status_code}")
+    statements = [0]
+
+    def count(*_args):
+        statements[0] += 1
+
+    for _ in range(20):
+        client.get(path)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    walls, cpus = [], []
+    for _ in range(requests):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        if client.get(path).status_code != 200:
+            raise RuntimeError(f"{path} failed in-process")
+        cpus.append((time.thread_time() - cpu) * 1000)
+        walls.append((time.perf_counter() - wall) * 1000)
+    event.remove(engine, "before_cursor_execute", count)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return statistics.median(walls), statistics.median(cpus), statements[0] / requests
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contributions", type=int, default=100_000)
@@ -266,6 +323,26 @@ def main() -> int:
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--no-wrk", action="store_true")
     parser.add_argument("--explain", action="store_true", help="print the queue's query plans")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="before each measurement wait up to S seconds until other processes leave the CPU",
+    )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time N requests of the first page in-process (Flask test client)",
+    )
+    parser.add_argument(
+        "--no-vacuum",
+        action="store_true",
+        help="only ANALYZE after seeding (the visibility map stays empty, as if autovacuum "
+        "had not run yet)",
+    )
     args = parser.parse_args()
     backend = "sqlite" if args.sqlite or not postgres_reachable() else "postgresql"
     use_wrk = not args.no_wrk and shutil.which("wrk") is not None
@@ -278,10 +355,11 @@ def main() -> int:
     try:
         url = fresh_database(backend, workdir, args.contributions)
         started = time.perf_counter()
-        seeded = seed_queue(url, args.contributions, args.users)
+        seeded = seed_queue(url, args.contributions, args.users, vacuum=not args.no_vacuum)
         print(
             f"seeded in {time.perf_counter() - started:.1f} s ({args.contributions:,} inserted "
-            f"in {seeded['inserted_in']:.1f} s), {seeded['waiting']:,} awaiting a decision"
+            f"in {seeded['inserted_in']:.1f} s), {seeded['waiting']:,} awaiting a decision; "
+            + ("analysed only" if args.no_vacuum or backend != "postgresql" else "vacuumed")
         )
         if args.explain:
             print(explain(url, backend))
@@ -316,6 +394,13 @@ def main() -> int:
                 f"{name:<20} {f.size / 1024:>6.1f} kB {f.p50:>6.2f} ms {f.p99:>6.2f} ms "
                 f"{f.rps:>9.0f}   ({f.samples} sequential, {f.errors} errors; "
                 f"{f.tool} {f.concurrent_errors} errors; others took {f.busy:.0%} CPU)"
+            )
+        if args.in_process:
+            wait_quiet(args)
+            wall, cpu, statements = in_process(url, "/moderation/", args.in_process)
+            print(
+                f"\nin-process, first page, {args.in_process} requests: p50 {wall:.2f} ms wall, "
+                f"{cpu:.2f} ms CPU of this process; {statements:.0f} SQL statements per page"
             )
         print("\nTarget (issue 4): queue, 100 items per page, p50 ≤ 10 ms")
         for name, f in results.items():

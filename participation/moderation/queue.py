@@ -3,8 +3,8 @@
 A queue item is a contribution that is pending (pre-moderation), published but not yet
 reviewed (post-moderation, or edited), or reported. One page of up to 100 items and its
 context (strategy, section and paragraph, parent, how many contributions the author made)
-takes at most three queries, however long the queue is: the page with its context, the
-paragraphs the items refer to (only when some do), and the authors' totals. The items
+takes at most two queries, however long the queue is: the page with its context and the
+authors' totals, and the paragraphs the items refer to (only when some do). The items
 are read as plain rows; `queue_render` writes their markup.
 """
 
@@ -15,8 +15,7 @@ from html import unescape
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import and_, any_, bindparam, case, func, null, or_, select, text, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from participation.accounts.models import User
@@ -92,7 +91,6 @@ class QueueItem:
 
     contribution: Any
     strategy_title: str = ""
-    strategy_slug: str = ""
     section_title: str | None = None
     paragraph_excerpt: str | None = None
     parent_excerpt: str | None = None
@@ -216,6 +214,27 @@ def _display_name(contribution):
 
 
 _Parent = aliased(Contribution, name="parent")
+_Other = aliased(Contribution, name="other")
+
+
+def _author_total():
+    """How many contributions the author has made (unconfirmed ones not counted), looked up
+    per row by the index on the account or on the guest's address: `author_id = … OR
+    guest_email = …` could use neither."""
+    C, Other = Contribution, _Other  # noqa: N806
+    # Only a guest's contribution is ever unconfirmed (until the address is confirmed;
+    # discussion.services), so the accounts' count needs no condition on the state, and
+    # PostgreSQL counts it from the index alone.
+    by_account = select(func.count()).where(Other.author_id == C.author_id)
+    by_guest = select(func.count()).where(
+        Other.guest_email == C.guest_email,
+        Other.author_id.is_(None),
+        Other.state != S.UNCONFIRMED,
+    )
+    return case(
+        (C.author_id.is_not(None), by_account.scalar_subquery()),
+        (C.guest_email.is_not(None), by_guest.scalar_subquery()),
+    )
 
 
 def _of_parent(column):
@@ -246,41 +265,35 @@ _ITEM_COLUMNS = (
     .where(Strategy.id == Contribution.strategy_id)
     .scalar_subquery()
     .label("strategy_title"),
-    select(Strategy.slug)
-    .where(Strategy.id == Contribution.strategy_id)
-    .scalar_subquery()
-    .label("strategy_slug"),
     select(Section.title)
     .where(Section.id == Contribution.section_id)
     .scalar_subquery()
     .label("section_title"),
     _of_parent(_Parent.body_md).label("parent_body"),
     _of_parent(_display_name(_Parent)).label("parent_author"),
+    _author_total().label("author_total"),
 )
 
 
 def _items(rows) -> list[QueueItem]:
-    """Queue items of rows of `_ITEM_COLUMNS`, with the paragraphs they refer to and their
-    authors' totals (two more queries, the first only when an item has a paragraph)."""
+    """Queue items of rows of `_ITEM_COLUMNS`, with the paragraphs they refer to (one more
+    query, only when an item has a paragraph)."""
     rows = rows.all()
     if not rows:
         return []
     paragraphs = _paragraphs(rows)
-    totals = _author_totals(rows)
     items = []
     for row in rows:
         item = QueueItem(
             contribution=row,
             strategy_title=row.strategy_title or "",
-            strategy_slug=row.strategy_slug or "",
             section_title=row.section_title,
             paragraph_excerpt=paragraphs.get((row.section_id, row.paragraph_anchor)),
         )
         if row.parent_id is not None and row.parent_body is not None:
             item.parent_excerpt = _short(row.parent_body)
             item.parent_author = row.parent_author
-        key = ("a", row.author_id) if row.author_id is not None else ("g", row.guest_email)
-        item.other_contributions = max(totals.get(key, 1) - 1, 0)
+        item.other_contributions = max((row.author_total or 1) - 1, 0)
         items.append(item)
     return items
 
@@ -294,54 +307,10 @@ def _paragraphs(rows) -> dict[tuple[int, str], str]:
         return {}
     excerpts: dict[tuple[int, str], str] = {}
     for section_id, blocks in db.session.execute(
-        select(Section.id, Section.blocks).where(_one_of(Section.id, {s for s, _ in wanted}))
+        select(Section.id, Section.blocks).where(Section.id.in_({s for s, _ in wanted}))
     ):
         for block in blocks or []:
             key = (section_id, block.get("anchor"))
             if key in wanted and key not in excerpts:
                 excerpts[key] = _plain(block.get("html", ""))
     return excerpts
-
-
-def _author_totals(rows) -> dict[tuple, int]:
-    """How many contributions each author has made (unconfirmed ones not counted), by
-    ("a", account id) or ("g", guest e-mail address). One query of two parts, each served by
-    its own index; `author_id IN … OR guest_email IN …` could use neither."""
-    C = Contribution
-    author_ids = {r.author_id for r in rows if r.author_id is not None}
-    guest_emails = {r.guest_email for r in rows if r.author_id is None and r.guest_email}
-    parts = []
-    if author_ids:
-        # Only a guest's contribution is ever unconfirmed (until the address is confirmed;
-        # discussion.services), so the accounts' part needs no condition on the state and
-        # PostgreSQL counts from the index alone.
-        parts.append(
-            select(C.author_id, null().label("guest_email"), func.count().label("total"))
-            .where(_one_of(C.author_id, author_ids))
-            .group_by(C.author_id)
-        )
-    if guest_emails:
-        parts.append(
-            select(null().label("author_id"), C.guest_email, func.count().label("total"))
-            .where(
-                _one_of(C.guest_email, guest_emails),
-                C.author_id.is_(None),
-                C.state != S.UNCONFIRMED,
-            )
-            .group_by(C.guest_email)
-        )
-    if not parts:
-        return {}
-    query = parts[0] if len(parts) == 1 else union_all(*parts)
-    return {
-        ("a", author_id) if author_id is not None else ("g", guest_email): total
-        for author_id, guest_email, total in db.session.execute(query)
-    }
-
-
-def _one_of(column, values):
-    """`column IN (values)`; on PostgreSQL as `= ANY(array)`, one parameter, so that the
-    statement's text does not vary with the number of values and is prepared once."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(values)

@@ -45,7 +45,10 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 VENV_BIN = Path(sys.executable).parent
 GUNICORN = str(VENV_BIN / "gunicorn")
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/participation_bench"
+# Its own database, dropped and created per run; BENCH_DATABASE names another so that two
+# benchmarks (discussion and queue) can run side by side without dropping each other's data.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "participation_bench")
+PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
 CONNECTIONS = 16
 
 # The app reads these when it is imported (config.py); set before any participation import.
@@ -77,8 +80,8 @@ def fresh_database(backend: str, workdir: Path, comments: int) -> str:
         import psycopg
 
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS participation_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE participation_bench")
+            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
         return PG_URL
     path = workdir / f"bench-{comments}.sqlite3"
     path.unlink(missing_ok=True)
@@ -626,7 +629,7 @@ class ForeignCpu:
             fields = stat.rsplit(")", 1)[1].split()
             pid = int(entry.name)
             parents[pid] = int(fields[1])
-            if b"participation_bench" in cmdline:
+            if BENCH_DATABASE.encode() in cmdline:
                 continue
             # utime + stime; not the children's times, which jump when a long-lived child is
             # reaped. Processes that start and end in between are missed: a lower bound.
@@ -866,7 +869,7 @@ def main() -> int:
     print(
         f"participation discussion benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{os.cpu_count()} CPUs, database: {backend}"
-        + (" (PostgreSQL participation_bench on 127.0.0.1:5432)" if backend == "postgresql" else "")
+        + (f" (PostgreSQL {BENCH_DATABASE} on 127.0.0.1:5432)" if backend == "postgresql" else "")
         + f", 16-connection load by: {'wrk' if use_wrk else 'Python threads'}"
     )
     print(

@@ -88,6 +88,14 @@ def _normalise_database_url(app: Flask) -> None:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len(prefix) :]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Sessions in UTC: psycopg then returns timestamps in `datetime.UTC` itself, which the
+        # UTC column type passes through instead of converting every value.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("options", "-c TimeZone=UTC")
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """Reading discussions: a page of threads in a fixed number of queries, built into trees in
 Python; paragraph counts; the page a permalink lands on; the ideas list."""
 
+from collections import namedtuple
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import String, and_, func, or_, select, type_coerce
 
@@ -17,7 +19,7 @@ PLACEHOLDER_STATES = (ModerationState.WITHDRAWN, ModerationState.HIDDEN, Moderat
 OWN_STATES = (ModerationState.PENDING, ModerationState.UNCONFIRMED)
 
 
-@dataclass
+@dataclass(slots=True)
 class ThreadNode:
     contribution: Contribution
     display_depth: int
@@ -71,20 +73,32 @@ def build_threads(rows, viewer_id, guest_ids) -> list[ThreadNode]:
     right after its parent's branch, and names the one it answers."""
     nodes: dict[int, ThreadNode] = {}
     roots: list[ThreadNode] = []
+    # Rows carry states as text, ORM objects as enums; an enum member hashes by its name, so
+    # the sets hold both forms.
+    placeholder_states = frozenset((*PLACEHOLDER_STATES, *(s.value for s in PLACEHOLDER_STATES)))
+    own_states = frozenset((*OWN_STATES, *(s.value for s in OWN_STATES)))
     for row in rows:
-        parent = nodes.get(row.parent_id) if row.parent_id else None
-        if row.parent_id and parent is None:
-            continue  # the parent is not visible to this reader, so neither is the branch
+        parent_id = row.parent_id
+        depth = row.depth
+        state = row.state
+        if parent_id:
+            parent = nodes.get(parent_id)
+            if parent is None:
+                continue  # the parent is not visible to this reader, so neither is the branch
+        else:
+            parent = None
         node = ThreadNode(
             row,
-            min(row.depth, MAX_DISPLAY_DEPTH),
-            placeholder=row.state in PLACEHOLDER_STATES,
-            own_pending=row.state in OWN_STATES,
+            depth if depth < MAX_DISPLAY_DEPTH else MAX_DISPLAY_DEPTH,
+            [],
+            None,
+            state in placeholder_states,
+            state in own_states,
         )
         nodes[row.id] = node
         if parent is None:
             roots.append(node)
-        elif row.depth <= MAX_DISPLAY_DEPTH:
+        elif depth <= MAX_DISPLAY_DEPTH:
             parent.children.append(node)
         else:
             holder = parent
@@ -123,19 +137,26 @@ THREAD_COLUMNS = (
 )
 
 
+@lru_cache(maxsize=16)
+def _row_type(fields: tuple[str, ...]):
+    return namedtuple("ThreadRow", fields)
+
+
 def thread_rows(*criteria, extra=None) -> list:
-    """Contributions matching `criteria` as light rows in thread (path) order."""
+    """Contributions matching `criteria` as light rows in thread (path) order.
+
+    The rows are named tuples: building and rendering a thread reads about twenty fields per
+    contribution, and a named tuple's field costs a tenth of a result row's."""
     from participation.extensions import db
 
     columns = (*THREAD_COLUMNS, extra) if extra is not None else THREAD_COLUMNS
-    return list(
-        db.session.execute(
-            select(*columns)
-            .outerjoin(User, User.id == Contribution.author_id)
-            .where(*criteria)
-            .order_by(Contribution.root_id.desc(), Contribution.path)
-        )
+    result = db.session.execute(
+        select(*columns)
+        .outerjoin(User, User.id == Contribution.author_id)
+        .where(*criteria)
+        .order_by(Contribution.root_id.desc(), Contribution.path)
     )
+    return list(map(_row_type(tuple(result.keys()))._make, result))
 
 
 def section_threads(

@@ -7,6 +7,7 @@ value that comes from a user is escaped here; bodies are HTML sanitised when the
 """
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -67,8 +68,20 @@ class _Texts:
         self.locked = f'\n<p class="contribution__locked">{closed}</p>'
 
 
+# The labels depend only on the language; translating them is a measurable part of a page.
+_TEXTS: dict[str, _Texts] = {}
+
+
+def _texts() -> _Texts:
+    locale = str(get_locale())
+    texts = _TEXTS.get(locale)
+    if texts is None:
+        texts = _TEXTS[locale] = _Texts()
+    return texts
+
+
 def render_threads(nodes: list[ThreadNode], ctx: ThreadContext) -> Markup:
-    t = _Texts()
+    t = _texts()
     base = url_for("discussion.permalink", id=0)[:-1]
     out: list[str] = []
     write = out.append

@@ -145,17 +145,28 @@ def _check_guest(guest: Guest) -> Guest:
     return Guest(name=name, email=email, consent=True, verified=guest.verified)
 
 
-def _check_duplicate(author, guest: Guest | None, digest: str, now: datetime) -> None:
-    query = select(Contribution.id).where(
+def _check_duplicate_and_reserve_id(
+    author, guest: Guest | None, digest: str, now: datetime
+) -> int | None:
+    """Refuse the same text from the same person within the hour; on PostgreSQL, draw the
+    new contribution's id from the sequence in the same round trip, so that the row can be
+    written once with its thread path (a second UPDATE would rewrite every index of the
+    table). Returns the id, or None where there is no sequence (SQLite)."""
+    duplicate = select(Contribution.id).where(
         Contribution.text_hash == digest,
         Contribution.created_at >= now - DUPLICATE_WINDOW,
         Contribution.state != ModerationState.WITHDRAWN,
     )
     if author is not None:
-        query = query.where(Contribution.author_id == author.id)
+        duplicate = duplicate.where(Contribution.author_id == author.id)
     else:
-        query = query.where(Contribution.guest_email == guest.email)
-    if db.session.scalar(query.limit(1)) is not None:
+        duplicate = duplicate.where(Contribution.guest_email == guest.email)
+    query = select(duplicate.exists())
+    sequence = db.session.get_bind().dialect.name == "postgresql"
+    if sequence:
+        query = query.add_columns(func.nextval(func.pg_get_serial_sequence("contributions", "id")))
+    row = db.session.execute(query).one()
+    if row[0]:
         raise ContributionError(
             _l(
                 "You have already sent this text within the last hour. If you wanted to add "
@@ -163,6 +174,7 @@ def _check_duplicate(author, guest: Guest | None, digest: str, now: datetime) ->
             ),
             "body_md",
         )
+    return row[1] if sequence else None
 
 
 # --- counters ------------------------------------------------------------------------------
@@ -236,16 +248,6 @@ def _latest_version(strategy: Strategy) -> Version:
     return version
 
 
-def _reserve_id() -> int | None:
-    """On PostgreSQL the id is drawn from the sequence first, so that the row is written once
-    with its thread path; a second UPDATE would rewrite every index of the table."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return None
-    return db.session.scalar(
-        select(func.nextval(func.pg_get_serial_sequence("contributions", "id")))
-    )
-
-
 def _place_in_thread(contribution: Contribution, parent: Contribution | None) -> None:
     contribution.root_id = parent.root_id if parent is not None else contribution.id
     contribution.path = (parent.path if parent is not None else "") + (
@@ -283,7 +285,7 @@ def _create(
     guest = _check_guest(guest) if author is None else None
     body = _clean_body(body_md)
     digest = text_hash(body, title)
-    _check_duplicate(author, guest, digest, now)
+    reserved_id = _check_duplicate_and_reserve_id(author, guest, digest, now)
 
     if guest is not None and not guest.verified:
         state = ModerationState.UNCONFIRMED
@@ -312,7 +314,7 @@ def _create(
         is_official=False,
         created_at=now,
     )
-    contribution.id = _reserve_id()
+    contribution.id = reserved_id
     if contribution.id is None:
         # No sequence to draw from (SQLite): the id is known only after the INSERT.
         db.session.add(contribution)

@@ -291,3 +291,23 @@ def test_events_cannot_be_changed_or_deleted(app, idea):
     log_rules = [r for r in app.url_map.iter_rules() if "protokoll" in r.rule]
     assert log_rules
     assert all(r.methods - {"GET", "HEAD", "OPTIONS"} == set() for r in log_rules)
+
+
+def test_event_log_names_the_netiquette_reason_and_the_note(app, make, discuss, moderator):
+    strategy = make.strategy()
+    comment = discuss.idea(strategy, make.user(), title="Werbung für meinen Laden")
+    with app.test_request_context():
+        c = db.session.get(Contribution, comment.id)
+        moderation.decide(
+            c,
+            "reject",
+            actor=db.session.get(User, moderator.id),
+            expected_state=c.state.value,
+            reason="spam",
+            note="Bitte ohne Firmennamen erneut einreichen.",
+        )
+        db.session.commit()
+    html = _client_as(app, moderator).get(f"/moderation/beitraege/{comment.id}/protokoll")
+    text = html.get_data(as_text=True)
+    assert "Werbung/Spam – Bitte ohne Firmennamen erneut einreichen." in text
+    assert ">spam<" not in text

@@ -29,7 +29,7 @@ from participation.discussion.models import Contribution, ModerationState, Proce
 from participation.events.models import Event
 from participation.extensions import db
 from participation.moderation import status as status_service
-from participation.moderation.labels import state_label
+from participation.moderation.labels import rejection_label, report_label, state_label
 from participation.permissions import can_moderate, requires
 from participation.strategies.models import Strategy
 
@@ -236,10 +236,24 @@ def _value_words(key: str, value: Any) -> str:
     return str(value)
 
 
+def _reason_words(action: str, after: dict) -> str | None:
+    """The reason column: a public reason as written; a netiquette or report reason by its
+    label rather than its key, followed by the moderator's note when there is one."""
+    if after.get("public_reason"):
+        return str(after["public_reason"])
+    parts = []
+    if after.get("reason"):
+        label = report_label if action == "contribution.reported" else rejection_label
+        parts.append(label(after["reason"]))
+    if after.get("note"):
+        parts.append(str(after["note"]))
+    return " – ".join(parts) or None
+
+
 def _entry(row, contribution_id: int | None = None) -> LogEntry:
     before = row.before or {}
     after = row.after or {}
-    reason = next((str(after[k]) for k in REASON_KEYS if after.get(k)), None)
+    reason = _reason_words(row.action, after)
     keys = [k for k in dict.fromkeys([*before, *after]) if k not in REASON_KEYS]
     changes = [
         (

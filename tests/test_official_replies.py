@@ -46,7 +46,8 @@ def test_official_reply_is_signed_labelled_and_mailed(app, world, mailbox):
         event = db.session.scalars(
             select(Event).where(Event.action == "contribution.official_reply")
         ).one()
-        assert (event.subject_id, event.actor_id) == (reply.id, moderator.id)
+        assert (event.subject_id, event.actor_id) == (comment.id, moderator.id)
+        assert event.after["reply_id"] == reply.id
         reply_id = reply.id
     assert response.headers["Location"].endswith(f"/beitraege/{reply_id}")
 

@@ -37,12 +37,14 @@ def post_official_reply(
     # Written by the office itself: nothing for the queue to review.
     reply.reviewed_at = utcnow()
     db.session.flush()
+    # In the story of the contribution that was answered; the reply's own log starts with
+    # its creation.
     record(
         "contribution.official_reply",
-        reply,
+        parent,
         actor,
         after={
-            "parent_id": parent.id,
+            "reply_id": reply.id,
             "signature": reply.official_signature,
             "show_own_name": show_own_name,
         },

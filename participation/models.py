@@ -1,6 +1,7 @@
 """Imports every model module so that the metadata is complete (migrations, tests)."""
 
 from participation.accounts.models import Department, Role, User, UserRole
+from participation.departments.models import Forwarding, ForwardingMessage
 from participation.discussion.models import (
     Channel,
     Contribution,
@@ -35,6 +36,8 @@ __all__ = [
     "ProcessingStatus",
     "Support",
     "Department",
+    "Forwarding",
+    "ForwardingMessage",
     "Event",
     "ModerationMode",
     "Page",

@@ -1,10 +1,10 @@
 """Accounts, roles and the departments staff belong to."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import str_enum, utcnow
@@ -28,6 +28,12 @@ class Department(db.Model):
     short_name: Mapped[str] = mapped_column(String(40), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The office may let a department sign official replies with its own name on what was
+    # forwarded to it (participation.departments.services.publish_reply).
+    may_publish_replies: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The local day the department was last reminded of its overdue forwardings: at most
+    # one reminder a day, however often `flask forwardings remind` runs.
+    overdue_reminded_on: Mapped[date | None]
 
     members: Mapped[list["User"]] = relationship(back_populates="department")
 

@@ -1,0 +1,1 @@
+"""Departments (Fachämter): forwarding contributions to them, their inbox and statements."""

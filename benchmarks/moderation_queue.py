@@ -241,7 +241,8 @@ def measure(port: int, path: str, cookie: str, args, use_wrk: bool, workdir: Pat
 
 
 def explain(url: str, backend: str) -> str:
-    """The plan of the queue's page query and of its count, as the app issues them."""
+    """The plans of the queue's page query (items, context, authors' totals and the queue's
+    count) and of the navigation's count on other pages, as the app issues them."""
     from sqlalchemy import func, select
 
     from participation.discussion.models import Contribution
@@ -251,7 +252,9 @@ def explain(url: str, backend: str) -> str:
     app = make_app(url)
     lines = []
     with app.app_context():
-        page = queue.page_statement()
+        statement, values = queue.page_statement()
+        page = statement.params(values)
+        # The count of other pages' navigation (the queue page reads it with its items).
         count = select(func.count()).select_from(Contribution).where(queue.in_queue())
         prefix = "EXPLAIN ANALYZE " if backend == "postgresql" else "EXPLAIN QUERY PLAN "
         for name, statement in (("page", page), ("count", count)):

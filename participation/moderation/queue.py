@@ -9,13 +9,15 @@ are read as plain rows; `queue_render` writes their markup.
 """
 
 import re
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from html import unescape
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import and_, case, func, or_, select, text
+from sqlalchemy import and_, bindparam, case, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from participation.accounts.models import User
@@ -51,24 +53,34 @@ def in_queue():
     )
 
 
+@lru_cache(maxsize=1)
+def _count_statement():
+    # Built once: the navigation counts on every page a moderator opens.
+    return select(func.count()).select_from(Contribution).where(in_queue())
+
+
 def queue_count() -> int:
     """For the navigation: one query."""
-    return db.session.scalar(select(func.count()).select_from(Contribution).where(in_queue()))
+    return db.session.scalar(_count_statement())
 
 
 def request_queue_count() -> int:
-    """`queue_count()` once per request: the queue page and the navigation both show it, and
-    it is the dearest of the page's queries (it visits every waiting row)."""
+    """`queue_count()` once per request: the queue page and the navigation both show it (a
+    page of the queue brings it along, see `queue_page`)."""
     if not has_request_context():
         return queue_count()
     # Kept together with the request it was counted for: tests keep one app context (and so
     # one `g`) across several requests.
-    current = request._get_current_object()
     cached = g.get("_moderation_queue_count")
-    if cached is None or cached[0] is not current:
-        cached = (current, queue_count())
-        g._moderation_queue_count = cached
+    if cached is None or cached[0] is not request._get_current_object():
+        return _remember_count(queue_count())
     return cached[1]
+
+
+def _remember_count(total: int) -> int:
+    if has_request_context():
+        g._moderation_queue_count = (request._get_current_object(), total)
+    return total
 
 
 @dataclass
@@ -83,9 +95,9 @@ class Filters:
     text: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class QueueItem:
-    """`contribution` is a plain row of `_ITEM_COLUMNS`, not an ORM object: what the queue
+    """`contribution` is an `ItemRow` (of `_ITEM_COLUMNS`), not an ORM object: what the queue
     shows of it (id, kind, title, body_html, state, revision, dates, author_id and
     display_name, report_count)."""
 
@@ -122,34 +134,72 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(query, filters: Filters):
-    """`query` (of contributions) limited to the queue and the filters."""
-    C = Contribution
-    query = query.where(in_queue())
-    if filters.strategy_id:
-        query = query.where(C.strategy_id == filters.strategy_id)
-    if filters.section_key:
-        query = query.where(C.section_key == filters.section_key)
-    if filters.kind:
-        query = query.where(C.kind == filters.kind)
-    if filters.state == "pending":
-        query = query.where(C.state == S.PENDING)
-    elif filters.state == "unreviewed":
-        query = query.where(C.state == S.PUBLISHED, C.reviewed_at.is_(None))
-    elif filters.state == "reported" or filters.reported:
-        query = query.where(C.report_count > 0)
-    if filters.reported and filters.state != "reported":
-        query = query.where(C.report_count > 0)
-    if filters.channel:
-        query = query.where(C.channel == filters.channel)
+def _shape(filters: Filters, cursor: bool) -> tuple:
+    """Which conditions a page needs; their values are bound when it is read."""
+    state = filters.state if filters.state in QUEUE_STATES else None
+    return (
+        bool(filters.strategy_id),
+        bool(filters.section_key),
+        bool(filters.kind),
+        state,
+        bool(filters.reported),
+        bool(filters.channel),
+        bool(filters.older_than_days),
+        bool(filters.text and filters.text.strip()),
+        cursor,
+    )
+
+
+def _values(filters: Filters, cursor: tuple[datetime, int] | None) -> dict:
+    values = {
+        "strategy_id": filters.strategy_id,
+        "section_key": filters.section_key,
+        "kind": filters.kind,
+        "channel": filters.channel,
+    }
     if filters.older_than_days:
-        query = query.where(C.created_at <= utcnow() - timedelta(days=filters.older_than_days))
-    if filters.text:
-        pattern = f"%{_escape_like(filters.text.strip())}%"
+        values["received_before"] = utcnow() - timedelta(days=filters.older_than_days)
+    if filters.text and filters.text.strip():
+        values["pattern"] = f"%{_escape_like(filters.text.strip())}%"
+    if cursor:
+        values["after_created"], values["after_id"] = cursor
+    return {name: value for name, value in values.items() if value is not None}
+
+
+@lru_cache(maxsize=128)
+def _page_statement(shape: tuple, per_page: int):
+    """The statement of a page of this shape. Kept: building it, and SQLAlchemy's key for
+    its compiled form, cost more than reading the page."""
+    strategy, section, kind, state, reported, channel, older, text_, cursor = shape
+    C = Contribution
+    # The whole queue's count rides along (evaluated once): one round trip less per page.
+    total = _count_statement().correlate(None).scalar_subquery().label("queue_total")
+    query = select(*_ITEM_COLUMNS, total).where(in_queue())
+    if strategy:
+        query = query.where(C.strategy_id == bindparam("strategy_id"))
+    if section:
+        query = query.where(C.section_key == bindparam("section_key"))
+    if kind:
+        query = query.where(C.kind == bindparam("kind"))
+    if state == "pending":
+        query = query.where(C.state == S.PENDING)
+    elif state == "unreviewed":
+        query = query.where(C.state == S.PUBLISHED, C.reviewed_at.is_(None))
+    if state == "reported" or reported:
+        query = query.where(C.report_count > 0)
+    if channel:
+        query = query.where(C.channel == bindparam("channel"))
+    if older:
+        query = query.where(C.created_at <= bindparam("received_before"))
+    if text_:
+        pattern = bindparam("pattern")
         query = query.where(
             or_(C.title.ilike(pattern, escape="\\"), C.body_md.ilike(pattern, escape="\\"))
         )
-    return query
+    if cursor:
+        created, id_ = bindparam("after_created"), bindparam("after_id")
+        query = query.where(or_(C.created_at > created, and_(C.created_at == created, C.id > id_)))
+    return query.order_by(C.created_at, C.id).limit(per_page + 1)
 
 
 def _plain(html: str, limit: int = EXCERPT) -> str:
@@ -165,22 +215,23 @@ def _short(text: str | None, limit: int = EXCERPT) -> str:
 def page_statement(
     filters: Filters | None = None, *, after: str | None = None, per_page: int = PER_PAGE
 ):
-    """One page of items, oldest first, after the cursor `after`; one more than the page
-    holds, to know whether there is a next page."""
-    C = Contribution
-    query = _filtered(select(*_ITEM_COLUMNS), filters or Filters())
+    """One page of items, oldest first, after the cursor `after`, and one more to know
+    whether there is a next page: the statement and the values to bind."""
+    filters = filters or Filters()
     cursor = parse_cursor(after)
-    if cursor:
-        created, id_ = cursor
-        query = query.where(or_(C.created_at > created, and_(C.created_at == created, C.id > id_)))
-    return query.order_by(C.created_at, C.id).limit(per_page + 1)
+    return _page_statement(_shape(filters, bool(cursor)), per_page), _values(filters, cursor)
 
 
 def queue_page(
     filters: Filters | None = None, *, after: str | None = None, per_page: int = PER_PAGE
 ) -> QueuePage:
     """One page of the queue, oldest first, starting after the cursor `after`."""
-    items = _items(db.session.execute(page_statement(filters, after=after, per_page=per_page)))
+    statement, values = page_statement(filters, after=after, per_page=per_page)
+    # Plain rows: the ORM's session layer adds nothing to them.
+    rows = db.session.connection().execute(statement, values).all()
+    if rows:
+        _remember_count(rows[0].queue_total)
+    items = _items(rows)
     page = QueuePage()
     if len(items) > per_page:
         items = items[:per_page]
@@ -196,7 +247,9 @@ def _with_context(contributions) -> list[QueueItem]:
     if not ids:
         return []
     return _items(
-        db.session.execute(select(*_ITEM_COLUMNS).where(C.id.in_(ids)).order_by(C.created_at, C.id))
+        db.session.execute(
+            select(*_ITEM_COLUMNS).where(C.id.in_(ids)).order_by(C.created_at, C.id)
+        ).all()
     )
 
 
@@ -275,12 +328,18 @@ _ITEM_COLUMNS = (
 )
 
 
+# A row of `_ITEM_COLUMNS` as a named tuple: its fields are read some twenty times per item
+# (here and in queue_render), and a SQLAlchemy row's attribute lookup costs ten times more.
+ItemRow = namedtuple("ItemRow", [column.key for column in select(*_ITEM_COLUMNS).selected_columns])
+
+
 def _items(rows) -> list[QueueItem]:
-    """Queue items of rows of `_ITEM_COLUMNS`, with the paragraphs they refer to (one more
-    query, only when an item has a paragraph)."""
-    rows = rows.all()
+    """Queue items of rows of `_ITEM_COLUMNS` (and perhaps more columns after them), with the
+    paragraphs they refer to (one more query, only when an item has a paragraph)."""
     if not rows:
         return []
+    width = len(ItemRow._fields)
+    rows = [ItemRow._make(row[:width]) for row in rows]
     paragraphs = _paragraphs(rows)
     items = []
     for row in rows:

@@ -8,13 +8,15 @@ user is escaped here; bodies were sanitised when they were saved. Labels are tra
 once per page.
 """
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from operator import attrgetter
+from threading import Lock
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_date_format, get_datetime_format, get_time_format
-from flask import url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -124,7 +126,8 @@ class _ContextTexts:
         # The placeholder is filled in per item (escaped).
         self.in_reply_to = str(escape(_("In reply to %(name)s")))
         self.author = escape(_("Author"))
-        self.guest = escape(_("guest"))
+        guest = escape(_("guest"))
+        self.guest = f" ({guest})"
         self.received = escape(_("Received"))
         self.edited = escape(_("edited"))
         self.state = escape(_("State"))
@@ -134,7 +137,21 @@ class _ContextTexts:
         # Strategies and sections repeat from item to item.
         self.titles: dict[str, str] = {}
         self._further: dict[int, str] = {}
+        self._state_texts: dict[tuple, str] = {}
         self._reports: dict[int, str] = {}
+
+    def state_text(self, state, reviewed_at, report_count: int) -> str:
+        """ "published – not yet reviewed – 2 open reports": a few combinations per page."""
+        key = (state, reviewed_at is None, report_count)
+        text = self._state_texts.get(key)
+        if text is None:
+            text = self.states[state]
+            if state == ModerationState.PUBLISHED and reviewed_at is None:
+                text = f"{text} – {self.not_reviewed}"
+            if report_count:
+                text = f"{text} – {self.reports(report_count)}"
+            self._state_texts[key] = text
+        return text
 
     def further(self, num: int) -> str:
         text = self._further.get(num)
@@ -159,32 +176,26 @@ def _context(item: QueueItem, t: _ContextTexts) -> str:
     strategy = titles.get(item.strategy_title)
     if strategy is None:
         strategy = titles[item.strategy_title] = str(escape(item.strategy_title))
-    out = [f'<dl class="moderation-context">\n<dt>{t.strategy}</dt><dd>{strategy}</dd>']
+    html = f'<dl class="moderation-context">\n<dt>{t.strategy}</dt><dd>{strategy}</dd>'
     if item.section_title:
         section = titles.get(item.section_title)
         if section is None:
             section = titles[item.section_title] = str(escape(item.section_title))
-        out.append(f"\n<dt>{t.section}</dt><dd>{section}</dd>")
+        html += f"\n<dt>{t.section}</dt><dd>{section}</dd>"
     if item.paragraph_excerpt:
-        out.append(f"\n<dt>{t.paragraph}</dt><dd><q>{escape(item.paragraph_excerpt)}</q></dd>")
+        html += f"\n<dt>{t.paragraph}</dt><dd><q>{escape(item.paragraph_excerpt)}</q></dd>"
     if item.parent_excerpt:
         name = t.in_reply_to % {"name": escape(item.parent_author or "")}
-        out.append(f"\n<dt>{name}</dt><dd><q>{escape(item.parent_excerpt)}</q></dd>")
-    guest = f" ({t.guest})" if c.author_id is None else ""
-    out.append(
-        f"\n<dt>{t.author}</dt><dd>{escape(c.display_name)}{guest} – "
-        f"{t.further(item.other_contributions)}</dd>"
+        html += f"\n<dt>{name}</dt><dd><q>{escape(item.parent_excerpt)}</q></dd>"
+    edited = c.edited_at
+    return (
+        f"{html}\n<dt>{t.author}</dt><dd>{escape(c.display_name)}"
+        f"{t.guest if c.author_id is None else ''} – {t.further(item.other_contributions)}</dd>"
         f"\n<dt>{t.received}</dt><dd>{t.when(c.created_at)}"
+        f"{f', {t.edited} {t.when(edited)}' if edited else ''}</dd>"
+        f"\n<dt>{t.state}</dt><dd>{t.state_text(c.state, c.reviewed_at, c.report_count)}</dd>"
+        "\n</dl>"
     )
-    if c.edited_at:
-        out.append(f", {t.edited} {t.when(c.edited_at)}")
-    out.append(f"</dd>\n<dt>{t.state}</dt><dd>{t.states[c.state]}")
-    if c.state == ModerationState.PUBLISHED and c.reviewed_at is None:
-        out.append(f" – {t.not_reviewed}")
-    if c.report_count:
-        out.append(f" – {t.reports(c.report_count)}")
-    out.append("</dd>\n</dl>")
-    return "".join(out)
 
 
 def render_context(item: QueueItem) -> Markup:
@@ -264,36 +275,65 @@ def render_items(
     detail = escape(url_for("moderation.detail", id=987654321, zurueck=back)).split("987654321")
     decide = escape(url_for("moderation.decide", id=987654321)).split("987654321")
     forms: dict[tuple, str] = {}
+    kinds = t.kinds
     out: list[str] = []
     write = out.append
     for item in items:
         c = item.contribution
         cid = str(c.id)
-        state = c.state.value  # one of ModerationState's values: nothing to escape
         revision = str(c.revision)
-        sr = t.sr.replace("\x01", cid)
-        title = f": {escape(c.title)}" if c.title else ""
         actions = allowed_actions(c)
-        key = (state, *actions)
+        key = (c.state, *actions)
         form = forms.get(key)
         if form is None:
             form = forms[key] = _decision_form(
-                t, actions, state, decide=decide, token=token, back=back_value
+                t, actions, c.state.value, decide=decide, token=token, back=back_value
             )
+        title = c.title
+        sr = t.sr.replace("\x01", cid)
         write(
             f'<li class="queue-item" id="eintrag-{cid}">\n'
             f'<article aria-labelledby="eintrag-{cid}-titel">\n'
             f'<h3 class="kern-heading-small" id="eintrag-{cid}-titel"><a class="kern-link" '
-            f'href="{detail[0]}{cid}{detail[1]}">{t.kinds[c.kind]} {cid}{title}</a></h3>\n'
+            f'href="{detail[0]}{cid}{detail[1]}">{kinds[c.kind]} {cid}'
+            f"{f': {escape(title)}' if title else ''}</a></h3>\n"
             '<div class="kern-form-check">\n'
             '<input class="kern-form-check__checkbox" type="checkbox" form="bulk" name="items" '
-            f'id="waehlen-{cid}" value="{cid}:{state}:{revision}">\n'
+            # The state is one of ModerationState's values: nothing to escape.
+            f'id="waehlen-{cid}" value="{cid}:{key[0].value}:{revision}">\n'
             f'<label class="kern-label" for="waehlen-{cid}">{t.select}{sr}</label>\n'
-            "</div>\n"
+            f"</div>\n{_context(item, context_texts)}\n"
+            f'<div class="contribution-body">{c.body_html}</div>\n'
+            f"{form.replace(chr(1), cid).replace(chr(2), revision)}\n</article>\n</li>\n"
         )
-        write(_context(item, context_texts))
-        write(f'\n<div class="contribution-body">{c.body_html}</div>\n')
-        write(form.replace("\x01", cid).replace("\x02", revision))
-        write("\n</article>\n</li>\n")
     # Every user-supplied value above went through escape(); bodies were sanitised on save.
     return Markup("".join(out))  # noqa: S704
+
+
+# --- the page's forms ---------------------------------------------------------------------
+
+_FRAGMENTS: OrderedDict[tuple, Markup] = OrderedDict()
+_FRAGMENTS_MAX = 256
+_FRAGMENTS_LOCK = Lock()
+
+
+def fragment(template: str, key: tuple, **context) -> Markup:
+    """`template` rendered with `context`, kept (per process, the 256 last used) by `key`
+    with the language and the application's root added: what the template writes must
+    depend on nothing else. The queue's filter and bulk forms are 10 fields through the
+    KERN field macro, which costs a quarter of the page each time; their output changes
+    only with the language, the submitted filters and the lists offered."""
+    if current_app.jinja_env.auto_reload:  # templates edited while developing
+        return Markup(render_template(template, **context))  # noqa: S704
+    key = (template, str(get_locale()), request.script_root, *key)
+    with _FRAGMENTS_LOCK:
+        html = _FRAGMENTS.get(key)
+        if html is not None:
+            _FRAGMENTS.move_to_end(key)
+            return html
+    html = Markup(render_template(template, **context))  # noqa: S704  (a template's output)
+    with _FRAGMENTS_LOCK:
+        _FRAGMENTS[key] = html
+        while len(_FRAGMENTS) > _FRAGMENTS_MAX:
+            _FRAGMENTS.popitem(last=False)
+    return html

@@ -68,13 +68,16 @@ def _template_context():
     }
 
 
+# The strategies to filter by; built once (SQLAlchemy keys a new statement on each use).
+_STRATEGIES = select(Strategy.id, Strategy.title).order_by(Strategy.title)
+
+
 @bp.get("/")
 @requires(can_moderate)
 def index():
     form = QueueFilterForm(request.args)
-    form.set_strategies(
-        db.session.execute(select(Strategy.id, Strategy.title).order_by(Strategy.title))
-    )
+    strategies = tuple(db.session.execute(_STRATEGIES))
+    form.set_strategies(strategies)
     filters = form.filters()
     page = queue.queue_page(filters, after=request.args.get("nach"))
     args = request.args.to_dict()
@@ -82,16 +85,26 @@ def index():
     next_url = url_for(".index", **args, nach=page.next_cursor) if page.next_cursor else None
     first_url = url_for(".index", **args) if request.args.get("nach") else None
     here = request.full_path.rstrip("?")
+    reasons = tuple(rejection_choices())  # read once for the page
+    bulk = BulkDecisionForm(formdata=None)
     return render_template(
         "moderation/index.html",
-        form=form,
         page=page,
-        # The items' markup, written in Python (see queue_render); the reasons read once.
-        items=queue_render.render_items(page.items, back=here, reasons=rejection_choices()),
+        # The forms' markup is kept by what it depends on; the items' is written in Python.
+        filters=queue_render.fragment(
+            "moderation/_queue_filters.html",
+            (strategies, tuple((f.name, tuple(f.raw_data or ())) for f in form)),
+            form=form,
+        ),
+        bulk_fields=queue_render.fragment(
+            "moderation/_queue_bulk_fields.html",
+            (reasons,),
+            bulk=bulk,
+        ),
+        items=queue_render.render_items(page.items, back=here, reasons=reasons),
         next_url=next_url,
         first_url=first_url,
         here=here,
-        bulk=BulkDecisionForm(formdata=None),
         total=queue.request_queue_count(),
     )
 

@@ -132,6 +132,10 @@ def _register_blueprints(app: Flask) -> None:
     from participation.moderation import merge_views
 
     app.register_blueprint(merge_views.bp)
+    from participation.departments import views as departments
+
+    app.register_blueprint(departments.bp, url_prefix="/fachamt")
+    app.register_blueprint(departments.office_bp, url_prefix="/moderation")
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -161,6 +165,8 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from participation.accounts.cli import users_cli
     from participation.demo import demo_cli
+    from participation.departments.views import forwardings_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(forwardings_cli)

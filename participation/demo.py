@@ -30,6 +30,12 @@ DEPARTMENT = {
     "short_name": "AMob",
     "email": "mobilitaet@musterstadt.example",
 }
+# A second department without demo accounts, so that forwarding offers a choice.
+SCHOOL_DEPARTMENT = {
+    "name": "Schulverwaltungsamt",
+    "short_name": "Amt 40",
+    "email": "schulverwaltung@musterstadt.example",
+}
 
 # (e-mail, display name, roles, member of the demo department)
 ACCOUNTS: list[tuple[str, str, tuple[Role, ...], bool]] = [
@@ -92,16 +98,16 @@ def participation_window(now: datetime, zone: ZoneInfo) -> tuple[datetime, datet
     return opens_at, closes_at
 
 
-def _department(result: DemoResult, actor: User | None) -> Department:
+def _department(result: DemoResult, actor: User | None, values=DEPARTMENT) -> Department:
     from participation.admin.services import create_department
 
     existing = db.session.scalar(
-        select(Department).where(Department.short_name == DEPARTMENT["short_name"])
+        select(Department).where(Department.short_name == values["short_name"])
     )
     if existing is not None:
         return existing
     department = create_department(
-        DEPARTMENT["name"], DEPARTMENT["short_name"], DEPARTMENT["email"], actor=actor
+        values["name"], values["short_name"], values["email"], actor=actor
     )
     result.created.append(f"department {department.name} ({department.short_name})")
     return department
@@ -168,8 +174,37 @@ def load_demo(now: datetime | None = None) -> DemoResult:
         moderator = db.session.scalar(select(User).where(User.email == "moderation@example.org"))
         count = load_discussion(strategy, citizen, moderator)
         result.created.append(f"{count} comments, replies and ideas")
+    _forwardings(result, admin)
     db.session.flush()
     return result
+
+
+def _forwardings(result: DemoResult, admin: User) -> None:
+    """Forwardings of the demo discussion, once: one answered, two open (one of them in the
+    inbox of fachamt@example.org). Also added to demo data loaded before they existed."""
+    from participation.demo_discussion import load_forwardings
+    from participation.departments.models import Forwarding
+    from participation.discussion.models import Contribution
+
+    strategy = db.session.scalar(select(Strategy).where(Strategy.slug == STRATEGY["slug"]))
+    if strategy is None:
+        return
+    forwarded = db.session.scalar(
+        select(Forwarding.id)
+        .join(Contribution, Contribution.id == Forwarding.contribution_id)
+        .where(Contribution.strategy_id == strategy.id)
+        .limit(1)
+    )
+    if forwarded is not None:
+        return
+    schools = _department(result, admin, SCHOOL_DEPARTMENT)
+    mobility = _department(result, admin, DEPARTMENT)
+    moderator = db.session.scalar(select(User).where(User.email == "moderation@example.org"))
+    member = db.session.scalar(select(User).where(User.email == "fachamt@example.org"))
+    if moderator is None or member is None or member.department_id != mobility.id:
+        return
+    count = load_forwardings(strategy, moderator, member, mobility, schools)
+    result.created.append(f"{count} forwardings to departments")
 
 
 @demo_cli.command("load")

@@ -283,3 +283,73 @@ def _moderation_work(strategy, sections, citizen, moderator, author_and_guest, t
     for title, body in ANSWER_TEMPLATES:
         answer_templates.create(actor=moderator, title=title, body_md=body)
     return count
+
+
+# (idea title or comment text, department: "mobility" | "schools", note, statement or None)
+FORWARDINGS = [
+    (
+        IDEAS[2][0],
+        "mobility",
+        "Gibt es die Baustellendaten schon als offene Daten? Bitte mit dem Tiefbauamt klären.",
+        (
+            "adopt_in_part",
+            "Die Baustellen des Tiefbauamts stehen ab dem Frühjahr als offene Daten bereit. "
+            "Umleitungen für den Rad- und Fußverkehr können wir erst mit der neuen "
+            "Verkehrsleitzentrale liefern.",
+        ),
+    ),
+    (
+        COMMENTS[0][3],
+        "mobility",
+        "Ticketkauf ohne Konto: Was sieht die Ausschreibung der Mobilitäts-App vor?",
+        None,
+    ),
+    (
+        IDEAS[1][0],
+        "schools",
+        "Könnten die Medienscouts der Schulen die Sprechstunde unterstützen?",
+        None,
+    ),
+]
+
+
+def load_forwardings(strategy: Strategy, moderator, member, mobility, schools) -> int:
+    """Forwards demo contributions to the departments through the real services; the
+    first one is answered by the demo department account. Returns the number forwarded."""
+    from datetime import timedelta
+
+    from sqlalchemy import or_, select
+
+    from participation.departments import services as forwarding
+    from participation.discussion.models import Contribution
+    from participation.extensions import db
+
+    departments = {"mobility": mobility, "schools": schools}
+    count = 0
+    for key, department, note, statement in FORWARDINGS:
+        contribution = db.session.scalar(
+            select(Contribution)
+            .where(
+                Contribution.strategy_id == strategy.id,
+                Contribution.state == ModerationState.PUBLISHED,
+                or_(Contribution.title == key, Contribution.body_md == key),
+            )
+            .order_by(Contribution.id)
+            .limit(1)
+        )
+        if contribution is None:
+            continue
+        (forwarded,) = forwarding.forward(
+            contribution,
+            [departments[department]],
+            actor=moderator,
+            note=note,
+            due_on=forwarding.local_today() + timedelta(days=10),
+        )
+        if statement is not None:
+            recommendation, text = statement
+            forwarding.give_statement(
+                forwarded, actor=member, recommendation=recommendation, statement=text
+            )
+        count += 1
+    return count

@@ -50,6 +50,42 @@ def can_edit_pages(user) -> bool:
     return _has(user, Role.ADMIN)
 
 
+def is_department_member(user) -> bool:
+    """Works for a department (Fachamt): uses that department's inbox."""
+    return _has(user, Role.DEPARTMENT) and getattr(user, "department_id", None) is not None
+
+
+def can_forward(user) -> bool:
+    """Forward contributions to departments, answer their questions, share statements."""
+    return can_moderate(user)
+
+
+def can_answer_forwarding(user, forwarding) -> bool:
+    """Members of the department a forwarding went to, and nobody else, answer it."""
+    return is_department_member(user) and forwarding.department_id == user.department_id
+
+
+def can_see_forwarding(user, forwarding) -> bool:
+    return can_moderate(user) or can_answer_forwarding(user, forwarding)
+
+
+def can_see_statement(user, forwarding) -> bool:
+    """Another department's statement only once the office has shared it."""
+    return can_see_forwarding(user, forwarding) or (
+        bool(forwarding.shared) and is_department_member(user)
+    )
+
+
+def can_publish_for_department(user, forwarding) -> bool:
+    """The office lets some departments sign official replies themselves, on what was
+    forwarded to them and not sent back."""
+    return (
+        can_answer_forwarding(user, forwarding)
+        and bool(forwarding.department.may_publish_replies)
+        and forwarding.state != "returned"
+    )
+
+
 def is_staff(user) -> bool:
     """Any role beyond citizen: sees the staff navigation."""
     return is_authenticated(user) and bool(user.roles)

@@ -18,6 +18,8 @@ ROUTES = [
     ("GET", "/verwaltung/fachaemter/{department}"),
     ("POST", "/verwaltung/fachaemter/{department}"),
     ("POST", "/verwaltung/fachaemter/{department}/loeschen"),
+    ("POST", "/verwaltung/fachaemter/{department}/mitglieder"),
+    ("POST", "/verwaltung/fachaemter/{department}/mitglieder/{user}/entfernen"),
     ("GET", "/verwaltung/seiten"),
     ("GET", "/verwaltung/seiten/impressum/de"),
     ("POST", "/verwaltung/seiten/impressum/de"),

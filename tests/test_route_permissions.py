@@ -116,6 +116,23 @@ def world(app, make, discuss):
             values["reason_id"] = db.session.scalar(
                 select(NetiquetteReason.id).order_by(NetiquetteReason.id)
             )
+        with app.test_request_context():
+            # The idea, forwarded to the department of the department member, which may
+            # publish its replies itself (so that all its routes are open to the member).
+            from participation.accounts.models import Department, User
+            from participation.departments import services as forwarding
+            from participation.discussion.models import Contribution
+
+            db.session.get(Department, department.id).may_publish_replies = True
+            (forwarded,) = forwarding.forward(
+                db.session.get(Contribution, idea.id),
+                [db.session.get(Department, department.id)],
+                actor=db.session.get(User, users["moderator"].id),
+                note="Bitte prüfen.",
+                due_on=forwarding.default_due_on(),
+            )
+            db.session.commit()
+            values["forwarding_id"] = forwarded.id
     return users, values
 
 
@@ -173,3 +190,27 @@ def test_every_route_with_every_role(app, world):
                 elif status in (401, 403):
                     failures.append(f"{where}: permitted role refused with {status}")
     assert failures == [], "\n".join(failures)
+
+
+def test_another_department_gets_404_on_every_route_of_an_item(app, make, world):
+    """The forwarding in `world` went to the department member's department; a member of
+    another department reaches none of its routes (404 hides that it exists)."""
+    _users, values = world
+    stranger = make.user(roles=(Role.DEPARTMENT,), department=make.department())
+    client = signed_in_client(app, stranger)
+    connection = app.extensions["test_connection"]
+    checked = []
+    for rule in _routes(app):
+        if "forwarding_id" not in rule.arguments:
+            continue
+        permission = app.view_functions[rule.endpoint].required_permission
+        if not permission(stranger):
+            continue  # the office's routes: 403 for every department (walked above)
+        url = _url(app, rule, values)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            savepoint = connection.begin_nested()
+            response = client.open(url, method=method, data={"body": "x", "statement": "x"})
+            savepoint.rollback()
+            assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+            checked.append(f"{method} {rule.endpoint}")
+    assert len(checked) >= 4, checked

@@ -74,6 +74,18 @@ class DepartmentForm(FlaskForm):
             Email(_l("Please enter a valid e-mail address."), check_deliverability=False),
         ],
     )
+    may_publish_replies = BooleanField(_l("May publish its official replies itself"))
+
+
+class DepartmentMemberForm(FlaskForm):
+    # Not `email`: the department's own form on the same page has that field.
+    member_email = StringField(
+        _l("E-mail address of the account"),
+        validators=[
+            DataRequired(_l("Please enter the e-mail address of an account.")),
+            Length(max=254),
+        ],
+    )
 
 
 class PageForm(FlaskForm):

@@ -193,7 +193,12 @@ def _clean_department(name: str, short_name: str, email: str | None, exclude_id:
 
 
 def _snapshot(department: Department) -> dict:
-    return {"name": department.name, "short_name": department.short_name, "email": department.email}
+    return {
+        "name": department.name,
+        "short_name": department.short_name,
+        "email": department.email,
+        "may_publish_replies": bool(department.may_publish_replies),
+    }
 
 
 def _flush_unique() -> None:
@@ -207,9 +212,21 @@ def _flush_unique() -> None:
         ) from None
 
 
-def create_department(name: str, short_name: str, email: str | None, *, actor: User) -> Department:
+def create_department(
+    name: str,
+    short_name: str,
+    email: str | None,
+    *,
+    actor: User,
+    may_publish_replies: bool = False,
+) -> Department:
     name, short_name, email = _clean_department(name, short_name, email, None)
-    department = Department(name=name, short_name=short_name, email=email)
+    department = Department(
+        name=name,
+        short_name=short_name,
+        email=email,
+        may_publish_replies=bool(may_publish_replies),
+    )
     db.session.add(department)
     _flush_unique()
     record("department.created", department, actor=actor, after=_snapshot(department))
@@ -218,12 +235,20 @@ def create_department(name: str, short_name: str, email: str | None, *, actor: U
 
 
 def update_department(
-    department: Department, name: str, short_name: str, email: str | None, *, actor: User
+    department: Department,
+    name: str,
+    short_name: str,
+    email: str | None,
+    *,
+    actor: User,
+    may_publish_replies: bool | None = None,
 ) -> bool:
-    """False if nothing changed."""
+    """False if nothing changed. `may_publish_replies` None keeps the setting."""
     name, short_name, email = _clean_department(name, short_name, email, department.id)
     before = _snapshot(department)
     department.name, department.short_name, department.email = name, short_name, email
+    if may_publish_replies is not None:
+        department.may_publish_replies = bool(may_publish_replies)
     after = _snapshot(department)
     if after == before:
         return False
@@ -252,3 +277,47 @@ def delete_department(department: Department, *, actor: User) -> None:
         raise AdminError(
             _l("This department is still referred to, for example by forwarded contributions.")
         ) from None
+
+
+def department_members(department: Department) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.department_id == department.id)
+            .order_by(func.lower(User.display_name), User.id)
+        )
+    )
+
+
+def add_member(department: Department, email: str, *, actor: User) -> User:
+    """Give the account with this address the department role in `department` (moving it
+    from another department, if it was in one)."""
+    address = (email or "").strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+    if user is None:
+        raise AdminError(_l("There is no account with this e-mail address."), field="member_email")
+    if user.department_id == department.id and user.has_role(Role.DEPARTMENT):
+        raise AdminError(
+            _l("This person is already a member of the department."), field="member_email"
+        )
+    update_user(
+        user,
+        roles=user.roles | {Role.DEPARTMENT},
+        department=department,
+        is_active=user.is_active,
+        actor=actor,
+    )
+    return user
+
+
+def remove_member(department: Department, user: User, *, actor: User) -> None:
+    """Take the department role (and the department) from a member."""
+    if user.department_id != department.id:
+        raise AdminError(_l("This person is not a member of the department."))
+    update_user(
+        user,
+        roles=user.roles - {Role.DEPARTMENT},
+        department=None,
+        is_active=user.is_active,
+        actor=actor,
+    )

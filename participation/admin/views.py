@@ -11,6 +11,7 @@ from participation.admin.forms import (
     ROLE_LABELS,
     ConfirmForm,
     DepartmentForm,
+    DepartmentMemberForm,
     PageForm,
     UserForm,
     UserSearchForm,
@@ -127,7 +128,11 @@ def new_department():
     if form.validate_on_submit():
         try:
             department = services.create_department(
-                form.name.data, form.short_name.data, form.email.data, actor=current_user
+                form.name.data,
+                form.short_name.data,
+                form.email.data,
+                actor=current_user,
+                may_publish_replies=form.may_publish_replies.data,
             )
         except services.AdminError as error:
             _department_form_errors(form, error)
@@ -158,6 +163,7 @@ def edit_department(department_id: int):
                 form.short_name.data,
                 form.email.data,
                 actor=current_user,
+                may_publish_replies=form.may_publish_replies.data,
             )
         except services.AdminError as error:
             db.session.rollback()
@@ -166,12 +172,72 @@ def edit_department(department_id: int):
             db.session.commit()
             flash(gettext("Department %(name)s was saved.", name=department.name), "success")
             return redirect(url_for("admin.departments"))
-    return render_template(
-        "admin/department_form.html",
-        form=form,
-        department=department,
-        delete_form=ConfirmForm(),
+    return _department_page(department, form)
+
+
+def _department_page(department: Department, form, member_form=None, status: int = 200):
+    return (
+        render_template(
+            "admin/department_form.html",
+            form=form,
+            department=department,
+            delete_form=ConfirmForm(),
+            members=services.department_members(department),
+            member_form=member_form or DepartmentMemberForm(formdata=None),
+            remove_form=ConfirmForm(),
+        ),
+        status,
     )
+
+
+@bp.post("/fachaemter/<int:department_id>/mitglieder")
+@requires(is_admin)
+def add_department_member(department_id: int):
+    department = _load_department(department_id)
+    form = DepartmentMemberForm()
+    if form.validate():
+        try:
+            user = services.add_member(department, form.member_email.data, actor=current_user)
+        except services.AdminError as error:
+            db.session.rollback()
+            _department_form_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                gettext(
+                    "%(name)s is now a member of %(department)s.",
+                    name=user.display_name,
+                    department=department.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.edit_department", department_id=department_id))
+    department = _load_department(department_id)
+    return _department_page(department, DepartmentForm(obj=department), form, status=400)
+
+
+@bp.post("/fachaemter/<int:department_id>/mitglieder/<int:user_id>/entfernen")
+@requires(is_admin)
+def remove_department_member(department_id: int, user_id: int):
+    department = _load_department(department_id)
+    user = _load_user(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.remove_member(department, user, actor=current_user)
+        except services.AdminError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(
+                gettext(
+                    "%(name)s is no longer a member of %(department)s.",
+                    name=user.display_name,
+                    department=department.name,
+                ),
+                "success",
+            )
+    return redirect(url_for("admin.edit_department", department_id=department_id))
 
 
 @bp.post("/fachaemter/<int:department_id>/loeschen")

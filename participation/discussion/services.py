@@ -268,13 +268,14 @@ def _create(
     paragraph_anchor: str | None = None,
     parent: Contribution | None = None,
     now: datetime | None = None,
+    official: bool = False,
 ) -> Contribution:
     now = now or utcnow()
     if author is not None and not author.is_authenticated:
         author = None
     if author is None and guest is None:
         raise ContributionError(_l("Please log in or enter your name and e-mail address."))
-    if not may_post(strategy, author, now):
+    if not official and not may_post(strategy, author, now):
         raise ContributionError(
             _l("The participation phase is not open; contributions cannot be sent now.")
         )
@@ -287,7 +288,9 @@ def _create(
     digest = text_hash(body, title)
     reserved_id = _check_duplicate_and_reserve_id(author, guest, digest, now)
 
-    if guest is not None and not guest.verified:
+    if official:
+        state = ModerationState.PUBLISHED
+    elif guest is not None and not guest.verified:
         state = ModerationState.UNCONFIRMED
     else:
         state = _state_after_confirmation(strategy, author)
@@ -369,13 +372,17 @@ def post_reply(
     guest: Guest | None = None,
     body_md: str,
     now: datetime | None = None,
+    official: bool = False,
 ) -> Contribution:
+    """`official`: the caller has checked that `author` answers on behalf of a department
+    (departments.services.publish_reply); like the office, it may answer outside the
+    participation window and in a locked thread, and the reply is published at once."""
     if parent.state is not ModerationState.PUBLISHED:
         raise ContributionError(_l("You can only reply to published contributions."))
     root = parent
     if parent.root_id not in (None, parent.id):
         root = db.session.get(Contribution, parent.root_id)
-    if root.locked_at is not None and not permissions.can_moderate(author):
+    if root.locked_at is not None and not (official or permissions.can_moderate(author)):
         raise ContributionError(_l("This discussion is closed; no new replies can be written."))
     strategy = db.session.get(Strategy, parent.strategy_id)
     section = db.session.get(Section, parent.section_id) if parent.section_id else None
@@ -390,6 +397,7 @@ def post_reply(
         paragraph_anchor=parent.paragraph_anchor,
         parent=parent,
         now=now,
+        official=official,
     )
 
 

@@ -6,11 +6,13 @@ read back from the event log (`status_trail`), so it shows exactly what the log 
 nothing else: dates, statuses and public reasons, never who set them or internal notes.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from babel.lists import format_list
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -45,12 +47,26 @@ class TrailEntry:
     date: datetime
     status: ProcessingStatus
     public_reason: str | None
+    # For "forwarded": the departments' names, which are public (the office's note is not).
+    departments: tuple[str, ...] = ()
 
 
 def status_label(status) -> str:
     if status is None:
         return ""
     return str(STATUS_LABELS[ProcessingStatus(status)])
+
+
+def forwarded_label(departments: Sequence[str], locale=None) -> str:
+    """ "an Amt für Mobilität und Schulverwaltungsamt weitergeleitet"."""
+    names = format_list(list(departments), locale=str(locale or get_locale() or "de"))
+    return str(_l("forwarded to %(departments)s", departments=names))
+
+
+def trail_label(entry: TrailEntry) -> str:
+    if entry.status is ProcessingStatus.FORWARDED and entry.departments:
+        return forwarded_label(entry.departments)
+    return status_label(entry.status)
 
 
 def can_have_status(contribution: Contribution) -> bool:
@@ -67,11 +83,14 @@ def set_status(
     actor,
     public_reason: str | None = None,
     expected_status: ProcessingStatus | str | None = None,
+    departments: Sequence[str] = (),
 ) -> Contribution:
     """Set the public processing status; `not_adopted` needs a public reason.
 
     `expected_status` is the status the moderator saw ("" for none; None skips the check);
-    when the row has another status now, the change is refused instead of overwriting it."""
+    when the row has another status now, the change is refused instead of overwriting it.
+    `departments`: with "forwarded", the names of the departments it went to, shown in the
+    trail and told to the author (departments.services.forward)."""
     if not can_have_status(contribution):
         raise StatusError(_l("Only ideas and comments on the text have a processing status."))
     try:
@@ -116,27 +135,38 @@ def set_status(
         raise StatusError(
             _l("Someone else has changed this contribution meanwhile. Please look at it again.")
         ) from error
+    departments = list(departments) if new_status is ProcessingStatus.FORWARDED else []
     record(
         STATUS_CHANGED,
         contribution,
         actor,
         before={"status": old.value if old else None},
-        after={"status": new_status.value, "public_reason": reason},
+        after={
+            "status": new_status.value,
+            "public_reason": reason,
+            **({"departments": departments} if departments else {}),
+        },
     )
-    _mail_author(contribution, new_status, reason)
+    _mail_author(contribution, new_status, reason, departments)
     db.session.flush()
     return contribution
 
 
-def _mail_author(contribution: Contribution, status: ProcessingStatus, reason: str | None):
+def _mail_author(
+    contribution: Contribution,
+    status: ProcessingStatus,
+    reason: str | None,
+    departments: Sequence[str] = (),
+):
     if contribution.author is not None:
         to, locale = contribution.author.email, contribution.author.locale
     else:
         to, locale = contribution.guest_email, None
     if not to:
         return
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        label = status_label(status)
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        label = forwarded_label(departments, locale) if departments else status_label(status)
     base = current_app.config["BASE_URL"].rstrip("/")
     queue_mail(
         to,
@@ -177,7 +207,14 @@ def status_trail(contribution: Contribution) -> list[TrailEntry]:
             status = ProcessingStatus(after.get("status"))
         except ValueError:
             continue
-        trail.append(TrailEntry(created_at, status, after.get("public_reason") or None))
+        trail.append(
+            TrailEntry(
+                created_at,
+                status,
+                after.get("public_reason") or None,
+                tuple(after.get("departments") or ()),
+            )
+        )
     if not created:
         trail.insert(0, TrailEntry(contribution.created_at, ProcessingStatus.RECEIVED, None))
     return trail

@@ -65,6 +65,14 @@ CONTRIBUTION_ACTION_WORDS = {
     "idea.merged": _l("Merged into another idea"),
     "thread.locked": _l("Thread locked"),
     "thread.unlocked": _l("Thread unlocked"),
+    "forwarding.created": _l("Forwarded to a department"),
+    "forwarding.statement_given": _l("Statement of the department given"),
+    "forwarding.returned": _l("Sent back by the department: not its responsibility"),
+    "forwarding.question_asked": _l("Question of the department to the office"),
+    "forwarding.question_answered": _l("Message of the office to the department"),
+    "forwarding.shared": _l("Statement shared with the other departments"),
+    "forwarding.unshared": _l("Statement no longer shared with the other departments"),
+    "forwarding.reminded": _l("Department reminded of the overdue forwarding"),
 }
 
 ACTION_WORDS = {
@@ -115,6 +123,10 @@ FIELD_WORDS = {
     "status": _l("processing status"),
     "public_reason": _l("public reason"),
     "rejection_reason": _l("rejection reason"),
+    "department": _l("department"),
+    "departments": _l("departments"),
+    "due_on": _l("due date"),
+    "recommendation": _l("recommendation"),
 }
 
 # Shown in the "reason" column rather than in before → after.
@@ -160,6 +172,7 @@ def _status_helpers():
     return {
         "status_form_for": status_form_for,
         "can_have_status": status_service.can_have_status,
+        "trail_label": status_service.trail_label,
         "STATUS_BADGES": STATUS_BADGES,
         "STATUS_LABELS": STATUS_LABELS,
     }
@@ -231,6 +244,12 @@ def _value_words(key: str, value: Any) -> str:
             return str(state_label(ModerationState(value)))
         if key == "status":
             return status_service.status_label(value)
+        if key == "recommendation":
+            from participation.departments.labels import recommendation_label
+
+            return recommendation_label(value)
+        if key == "departments" and isinstance(value, list):
+            return ", ".join(str(name) for name in value)
     except (ValueError, KeyError):
         pass
     return str(value)

@@ -50,6 +50,28 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "beteiligung@musterstadt.example")
+    # Seconds for each network operation with the mail server; a hanging server must not
+    # hold a request or outlive a worker's lease (OUTBOX_LEASE_SECONDS).
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)
+
+    # The outbox (participation/outbox): every mail is a row written with the change that
+    # causes it, sent right after the commit and otherwise by `flask outbox work`.
+    OUTBOX_SEND_AFTER_COMMIT = _bool("OUTBOX_SEND_AFTER_COMMIT", True)
+    # More mails than this from one transaction are left to the worker.
+    OUTBOX_SEND_AFTER_COMMIT_LIMIT = _int("OUTBOX_SEND_AFTER_COMMIT_LIMIT", 50)
+    # A worker thread inside the web process (development only; production runs the worker
+    # as a process of its own).
+    OUTBOX_BACKGROUND_WORKER = False
+    OUTBOX_POLL_SECONDS = _int("OUTBOX_POLL_SECONDS", 10)
+    OUTBOX_BATCH_SIZE = _int("OUTBOX_BATCH_SIZE", 20)
+    OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 600)
+    # Waits after failed attempts: 1 min, 2, 4, ... at most 6 h; 20 attempts span about three
+    # days, so a mail server that is down over a weekend loses nothing.
+    OUTBOX_RETRY_BASE_SECONDS = _int("OUTBOX_RETRY_BASE_SECONDS", 60)
+    OUTBOX_RETRY_MAX_SECONDS = _int("OUTBOX_RETRY_MAX_SECONDS", 6 * 3600)
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 20)
+    # `flask outbox purge` deletes sent mail older than this.
+    OUTBOX_KEEP_SENT_DAYS = _int("OUTBOX_KEEP_SENT_DAYS", 30)
 
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
@@ -75,7 +97,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    OUTBOX_BACKGROUND_WORKER = _bool("OUTBOX_BACKGROUND_WORKER", True)
 
 
 class TestingConfig(Config):
@@ -88,6 +110,9 @@ class TestingConfig(Config):
     MAIL_BACKEND = "smtp"
     # Flask-Mail suppresses sending when TESTING is on; the tests use a real SMTP server.
     MAIL_SUPPRESS_SEND = False
+    OUTBOX_BACKGROUND_WORKER = False
+    # Tests that let the mail server fail must not wait for a socket timeout.
+    MAIL_TIMEOUT = 5
     # Tests post forms directly; test_csrf.py checks the protection with it switched on.
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None

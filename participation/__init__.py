@@ -79,6 +79,9 @@ def create_app(config_object=None, **overrides) -> Flask:
     security.register(app)
     _register_template_helpers(app)
     _register_cli(app)
+    from participation.outbox import services as outbox
+
+    outbox.register(app)
     return app
 
 
@@ -169,4 +172,7 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    from participation.outbox.cli import outbox_cli
+
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(forwardings_cli)

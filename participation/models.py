@@ -13,6 +13,7 @@ from participation.discussion.models import (
 )
 from participation.events.models import Event
 from participation.moderation.models import InternalNote, NetiquetteReason, Report, ReportReason
+from participation.outbox.models import OutboxMessage
 from participation.pages.models import Page, PageSlug
 from participation.strategies.models import (
     ModerationMode,
@@ -40,6 +41,7 @@ __all__ = [
     "ForwardingMessage",
     "Event",
     "ModerationMode",
+    "OutboxMessage",
     "Page",
     "PageSlug",
     "Phase",

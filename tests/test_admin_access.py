@@ -33,6 +33,9 @@ ROUTES = [
     ("POST", "/verwaltung/netiquette-gruende/{reason}/deaktivieren"),
     ("POST", "/verwaltung/netiquette-gruende/{reason}/aktivieren"),
     ("POST", "/verwaltung/netiquette-gruende/{reason}/loeschen"),
+    ("GET", "/verwaltung/e-mails"),
+    ("POST", "/verwaltung/e-mails/{message}/erneut-senden"),
+    ("POST", "/verwaltung/e-mails/erneut-senden"),
 ]
 
 
@@ -47,6 +50,7 @@ def test_every_admin_route_is_listed(app):
         (method, path.replace("{user}", "<int:user_id>")
             .replace("{department}", "<int:department_id>")
             .replace("{reason}", "<int:reason_id>")
+            .replace("{message}", "<int:message_id>")
             .replace("/impressum/de", "/<slug>/<locale>"))
         for method, path in ROUTES
     }  # fmt: skip
@@ -61,7 +65,17 @@ def test_every_admin_route_is_listed(app):
 def targets(app, make):
     with app.app_context():
         reason = db.session.scalar(select(NetiquetteReason.id).order_by(NetiquetteReason.id))
-    return {"user": make.user().id, "department": make.department().id, "reason": reason}
+    with app.test_request_context():
+        from participation.mail import queue_mail
+
+        message = queue_mail("ziel@example.org", "Ziel", "password_changed", user=None)
+        db.session.commit()
+    return {
+        "user": make.user().id,
+        "department": make.department().id,
+        "reason": reason,
+        "message": message.id,
+    }
 
 
 def _call(client, method, path, targets):

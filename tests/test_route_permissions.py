@@ -105,6 +105,12 @@ def world(app, make, discuss):
             "locale": "de",
         }
         with app.test_request_context():
+            from participation.mail import queue_mail
+
+            message = queue_mail("welt@example.org", "Welt", "password_changed", user=None)
+            db.session.commit()
+            values["message_id"] = message.id
+        with app.test_request_context():
             from participation.moderation import answer_templates
 
             values["template_id"] = answer_templates.create(

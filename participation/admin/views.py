@@ -29,7 +29,11 @@ LOCALE_LABELS = {"de": "Deutsch", "en": "English"}
 @bp.get("/")
 @requires(is_admin)
 def index():
-    return render_template("admin/index.html", counts=services.counts())
+    from participation.outbox.services import counts as outbox_counts
+
+    return render_template(
+        "admin/index.html", counts=services.counts(), outbox_counts=outbox_counts()
+    )
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -346,5 +350,6 @@ def reset_page(slug: str, locale: str):
     return redirect(url_for("admin.edit_page", slug=slug.value, locale=locale))
 
 
-# The netiquette reasons' pages register themselves on this blueprint.
+# The netiquette reasons' and the outbox's pages register themselves on this blueprint.
 from participation.admin import reason_views  # noqa: E402, F401
+from participation.outbox import views as outbox_views  # noqa: E402, F401

@@ -104,6 +104,7 @@ ACTION_WORDS = {
     "page.created": _l("Legal page saved for the first time"),
     "page.updated": _l("Legal page changed"),
     "page.reset": _l("Legal page reset to the default text"),
+    "outbox.retried": _l("E-mail sent again on an administrator's request"),
     "strategy.created": _l("Strategy created"),
     "strategy.updated": _l("Strategy changed"),
     "version.draft_started": _l("New draft started"),

@@ -533,3 +533,44 @@ def test_filter_and_bulk_forms_follow_values_language_strategies_and_reasons(
     assert "Filter the queue" in html
     assert "Warteschlange filtern" not in html
     assert 'value="Bus"' in html
+
+
+def test_each_item_offers_exactly_the_decisions_allowed_now(
+    app, make, discuss, client, login, moderator
+):
+    """The renderer writes one decision form per sort of item; every item must still offer
+    what `services.allowed_actions` allows for it."""
+    from participation.discussion.models import ModerationState
+    from participation.moderation.services import allowed_actions
+
+    pre = make.strategy()
+    post = make.strategy(moderation_mode=ModerationMode.POST)
+    author = make.user()
+    pending = discuss.comment(pre, author)
+    unreviewed = discuss.comment(post, author)
+    reported = discuss.comment(post, author)
+    hidden = discuss.comment(post, author)
+    reported_unreviewed = discuss.comment(post, author)
+    with app.app_context():
+        now = utcnow()
+        for id_, values in (
+            (reported.id, {"reviewed_at": now, "report_count": 1}),
+            (hidden.id, {"reviewed_at": now, "report_count": 3, "state": ModerationState.HIDDEN}),
+            (reported_unreviewed.id, {"report_count": 2}),
+        ):
+            db.session.execute(update(Contribution).where(Contribution.id == id_).values(**values))
+        db.session.commit()
+        expected = {
+            c.id: {a.value for a in allowed_actions(c)}
+            for c in db.session.scalars(select(Contribution)).unique()
+        }
+    login(moderator)
+    html = client.get("/moderation/").get_data(as_text=True)
+    for contribution in (pending, unreviewed, reported, hidden, reported_unreviewed):
+        item = _item_html(html, contribution.id)
+        form = item[item.index("<form") :]
+        offered = {part.split('"', 1)[0] for part in form.split('name="action" value="')[1:]}
+        assert offered == expected[contribution.id], contribution.id
+        assert (f'id="reason-{contribution.id}"' in form) == ("reject" in offered)
+        assert f'action="/moderation/beitraege/{contribution.id}/entscheiden"' in form
+    assert len({frozenset(v) for v in expected.values()}) >= 3

@@ -11,6 +11,7 @@ once per page.
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from operator import attrgetter
 from threading import Lock
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -112,7 +113,7 @@ def _html_datetime_formatter() -> Callable[[datetime], str]:
 
 
 class _ContextTexts:
-    """The labels of an item's context, translated once per page."""
+    """The labels of an item's context in one language (see `_texts`)."""
 
     def __init__(self):
         # The catalogue is looked up once; flask_babel's gettext would look it up per call.
@@ -134,7 +135,7 @@ class _ContextTexts:
         self.not_reviewed = escape(_("not yet reviewed"))
         self.states = {state: escape(state_label(state)) for state in ModerationState}
         self.when = _html_datetime_formatter()
-        # Strategies and sections repeat from item to item.
+        # Strategies and sections repeat from item to item (and from page to page).
         self.titles: dict[str, str] = {}
         self._further: dict[int, str] = {}
         self._state_texts: dict[tuple, str] = {}
@@ -200,11 +201,12 @@ def _context(item: QueueItem, t: _ContextTexts) -> str:
 
 def render_context(item: QueueItem) -> Markup:
     """The context of one item (the detail page)."""
-    return Markup(_context(item, _ContextTexts()))  # noqa: S704  (escaped in _context)
+    return Markup(_context(item, _texts(None)[0]))  # noqa: S704  (escaped in _context)
 
 
 class _ItemTexts:
-    """The labels of an item's heading and decision form, translated once per page."""
+    """The labels of an item's heading and decision form in one language, with the reasons
+    offered (see `_texts`)."""
 
     def __init__(self, reasons: Iterable[tuple[str, str]]):
         translations = get_translations()
@@ -222,6 +224,28 @@ class _ItemTexts:
         self.options = f'<option value="">{choose}</option>' + "".join(
             f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in reasons
         )
+
+
+def _texts(reasons: tuple | None) -> tuple[_ContextTexts, _ItemTexts | None]:
+    """The labels in the reader's language and time zone: translated once per process and
+    language (the catalogues do not change while it runs), which saves a fifth of writing
+    a page. Their small caches of escaped titles and counts are kept with them, bounded."""
+    key = (str(get_locale()), str(get_timezone()))
+    context = _context_texts(*key)
+    if len(context.titles) > 500 or len(context._further) > 500:
+        context.titles.clear()
+        context._further.clear()
+    return context, (_item_texts(*key, reasons) if reasons is not None else None)
+
+
+@lru_cache(maxsize=8)
+def _context_texts(locale: str, zone: str) -> _ContextTexts:
+    return _ContextTexts()
+
+
+@lru_cache(maxsize=32)
+def _item_texts(locale: str, zone: str, reasons: tuple) -> _ItemTexts:
+    return _ItemTexts(reasons)
 
 
 def _decision_form(t: _ItemTexts, actions, state: str, *, decide, token, back) -> str:
@@ -261,14 +285,30 @@ def _decision_form(t: _ItemTexts, actions, state: str, *, decide, token, back) -
     return "".join(out)
 
 
+class _Decidable:
+    """What `services.allowed_actions` reads of a contribution (its state, whether it has
+    been reviewed, its open reports) and nothing else: the decision form is written once per
+    such combination on a page, and should the rule ever read more, this fails loudly."""
+
+    __slots__ = ("state", "reviewed_at", "report_count")
+
+    def __init__(self, contribution):
+        self.state = contribution.state
+        self.reviewed_at = contribution.reviewed_at
+        self.report_count = contribution.report_count
+
+
+def _allowed(contribution) -> list[Action]:
+    return allowed_actions(_Decidable(contribution))
+
+
 def render_items(
     items: list[QueueItem], *, back: str, reasons: Iterable[tuple[str, str]]
 ) -> Markup:
     """The `<li>` of each item: heading, selection for the bulk form, context, text and the
     decision form (with the page's CSRF token, and `back` to return to this page).
     `reasons`: `labels.rejection_choices()`, read once for the page."""
-    context_texts = _ContextTexts()
-    t = _ItemTexts(reasons)
+    context_texts, t = _texts(tuple(reasons))
     token = escape(generate_csrf())
     back_value = escape(back)
     # The links differ only in the contribution's id: built once, filled in per item.
@@ -282,12 +322,11 @@ def render_items(
         c = item.contribution
         cid = str(c.id)
         revision = str(c.revision)
-        actions = allowed_actions(c)
-        key = (c.state, *actions)
+        key = (c.state, c.reviewed_at is None, c.report_count)
         form = forms.get(key)
         if form is None:
             form = forms[key] = _decision_form(
-                t, actions, c.state.value, decide=decide, token=token, back=back_value
+                t, _allowed(c), c.state.value, decide=decide, token=token, back=back_value
             )
         title = c.title
         sr = t.sr.replace("\x01", cid)

@@ -372,3 +372,57 @@ def test_the_department_cannot_be_deleted_once_forwarded_to(app, world, make):
     with app.app_context():
         assert db.session.get(Department, world["schools"].id) is not None
         assert db.session.scalar(select(func.count(Forwarding.id))) == 1
+
+
+def test_nothing_of_a_forwarding_but_the_department_s_name_is_public(app, world, make, discuss):
+    """The note, the statement, the questions and the names of staff stay internal on every
+    public page of the contribution and its section, for visitors and for the author; in
+    English the trail reads "forwarded to …"."""
+    client = signed_in_client(app, world["moderator"])
+    idea = world["idea"]
+    comment = discuss.comment(world["strategy"], world["author"], body="Mehr Bänke am Ring.")
+    with app.test_request_context():
+        moderation.decide(
+            db.session.get(Contribution, comment.id),
+            "publish",
+            actor=db.session.get(User, world["moderator"].id),
+            expected_state="pending",
+        )
+        db.session.commit()
+    secrets = ["Leakmarker-Notiz", "Leakmarker-Stellungnahme", "Leakmarker-Frage"]
+    for contribution_id in (idea.id, comment.id):
+        _forward(client, contribution_id, [world["traffic"]], note=secrets[0])
+    member = signed_in_client(app, world["member"])
+    for forwarding in (f for c in (idea.id, comment.id) for f in _forwardings(app, c)):
+        member.post(f"/fachamt/{forwarding.id}/frage", data={"body": secrets[2]})
+        member.post(
+            f"/fachamt/{forwarding.id}/stellungnahme",
+            data={"recommendation": "adopt", "statement": secrets[1]},
+        )
+    slug = world["strategy"].slug
+    with app.app_context():
+        section_key = db.session.get(Contribution, comment.id).section_key
+    urls = [
+        f"/strategien/{slug}/ideen",
+        f"/strategien/{slug}/ideen/{idea.id}",
+        f"/strategien/{slug}/{section_key}",
+        f"/strategien/{slug}/{section_key}/diskussion",
+        f"/beitraege/{comment.id}",
+        f"/beitraege/{idea.id}",
+    ]
+    english = app.test_client()
+    english.post("/sprache", data={"lang": "en", "next": "/"})
+    viewers = {
+        "anonymous": app.test_client(),
+        "author": signed_in_client(app, world["author"]),
+        "english": english,
+    }
+    for name, viewer in viewers.items():
+        for url in urls:
+            response = viewer.get(url, follow_redirects=True)
+            assert response.status_code == 200, (name, url)
+            html = response.get_data(as_text=True)
+            for internal in [*secrets, "Moderatorin Mara", "verkehr-person@example.org"]:
+                assert internal not in html, (name, url, internal)
+    page = english.get(f"/strategien/{slug}/ideen/{idea.id}").get_data(as_text=True)
+    assert "forwarded to Amt für Verkehr und Mobilität" in page

@@ -18,7 +18,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 # Where the token goes; NUL appears in no token and no rendered form.
-_TOKEN_SLOT = "\x00csrf-token\x00"
+_PLACEHOLDER = "\x00csrf\x00"
 _MAX_VARIANTS = 2048
 _cache: OrderedDict[tuple, str] = OrderedDict()
 _lock = Lock()
@@ -49,10 +49,10 @@ def cached_blank_form(form, *variant, caller):
         rendered = str(caller())
         if token not in rendered:
             return Markup(rendered)  # noqa: S704  (rendered by the template itself)
-        html = rendered.replace(token, _TOKEN_SLOT)
+        html = rendered.replace(token, _PLACEHOLDER)
         with _lock:
             _cache[key] = html
             while len(_cache) > _MAX_VARIANTS:
                 _cache.popitem(last=False)
     # The cached text was rendered (and escaped) by the template; only the token is new.
-    return Markup(html.replace(_TOKEN_SLOT, token))  # noqa: S704
+    return Markup(html.replace(_PLACEHOLDER, token))  # noqa: S704

@@ -36,8 +36,9 @@ def test_each_reader_gets_their_own_token_in_the_same_form(app, section_url):
     assert token_two
     assert token_one != token_two
     assert _form(page_one).replace(token_one[0], "") == _form(page_two).replace(token_two[0], "")
-    # The same reader keeps a token that the server accepts.
-    assert TOKEN.findall(_form(_page(first, section_url))) == token_one
+    # The same reader keeps their token (its signed timestamp may have moved on).
+    again = TOKEN.findall(_form(_page(first, section_url)))
+    assert [t.split(".")[0] for t in again] == [t.split(".")[0] for t in token_one]
     # The page's other forms (the language switch) carry the same token.
     assert set(TOKEN.findall(page_two)) == set(token_two)
     assert "\x00" not in page_one
@@ -71,4 +72,3 @@ def test_languages_are_separate_variants(app, section_url):
     page = _page(client, section_url)
     assert "Taking part as a guest" in page
     assert "Als Gast teilnehmen" not in page
-

@@ -156,9 +156,6 @@ def _register_template_helpers(app: Flask) -> None:
     from participation.discussion.render import render_threads
 
     app.jinja_env.globals["render_thread_html"] = render_threads
-    from participation.discussion.form_cache import cached_blank_form
-
-    app.jinja_env.globals["cached_blank_form"] = cached_blank_form
 
 
 def _register_cli(app: Flask) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from participation.database import utcnow
 from participation.discussion import display, queries, services
+from participation.discussion.form_cache import cached_blank_form
 from participation.discussion.forms import CommentForm, ConfirmForm, EditForm, ReplyForm
 from participation.discussion.limits import posting_limits
 from participation.discussion.models import Contribution, ContributionKind, ModerationState
@@ -32,6 +33,8 @@ from participation.strategies.models import Phase, Strategy
 from participation.strategies.views import moment
 
 bp = Blueprint("discussion", __name__)
+# The posting-form macro (templates/discussion/_form.html) takes blank forms from this cache.
+bp.add_app_template_global(cached_blank_form, "cached_blank_form")
 
 
 @bp.context_processor

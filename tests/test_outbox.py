@@ -395,6 +395,7 @@ def test_mail_server_down_delays_mail_and_loses_nothing(app, client, make, own_s
     result = runner.invoke(args=["outbox", "work", "--once"])
     assert result.exit_code == 0, result.output
     assert "0 sent, 3 waiting for another attempt" in result.output
+    assert "error: ConnectionRefusedError" in result.output
     assert all(row.attempts == 2 for row in rows(app))
     assert own_server.messages == []
 

@@ -35,6 +35,8 @@ def work(once: bool, poll: float | None) -> None:
     if once:
         tally = services.drain()
         click.echo(_summary(tally))
+        for error in dict.fromkeys(tally.errors):
+            click.echo(f"  error: {error}")
         return
     stop = threading.Event()
 

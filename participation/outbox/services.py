@@ -155,7 +155,7 @@ def claim(
 ) -> Claim:
     """Take a lease on up to `limit` messages due by `due_by` (default: now; only those of
     `message_ids` if given) and commit it. Rows another worker holds are skipped, never
-    waited for."""
+    waited for. `session` is the worker's own (`new_session`): it is committed."""
     config = current_app.config
     now = now or utcnow()
     due_by = due_by or now
@@ -377,7 +377,8 @@ def _mark_attempt_failed(
 
 
 def deliver(session: Session, claim: Claim, transport, *, now: datetime | None = None) -> Tally:
-    """Send the claimed messages one by one and record each outcome at once."""
+    """Send the claimed messages one by one and record each outcome at once. `session` is
+    the worker's own (`new_session`): it is committed, and cleared before anything is sent."""
     tally = Tally()
     config = current_app.config
     sender = config["MAIL_DEFAULT_SENDER"]

@@ -139,6 +139,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(departments.bp, url_prefix="/fachamt")
     app.register_blueprint(departments.office_bp, url_prefix="/moderation")
+    from participation.notifications import views as notifications
+
+    app.register_blueprint(notifications.bp)
+    notifications.register(app)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -176,3 +180,6 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(outbox_cli)
     app.cli.add_command(forwardings_cli)
+    from participation.notifications.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)

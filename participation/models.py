@@ -13,6 +13,12 @@ from participation.discussion.models import (
 )
 from participation.events.models import Event
 from participation.moderation.models import InternalNote, NetiquetteReason, Report, ReportReason
+from participation.notifications.models import (
+    Follow,
+    NotificationDigest,
+    NotificationItem,
+    NotificationPreference,
+)
 from participation.outbox.models import OutboxMessage
 from participation.pages.models import Page, PageSlug
 from participation.strategies.models import (
@@ -40,7 +46,11 @@ __all__ = [
     "Forwarding",
     "ForwardingMessage",
     "Event",
+    "Follow",
     "ModerationMode",
+    "NotificationDigest",
+    "NotificationItem",
+    "NotificationPreference",
     "OutboxMessage",
     "Page",
     "PageSlug",

@@ -8,6 +8,15 @@ from participation.accounts.models import Role
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
+# Routes that take a POST without a CSRF token, each with the reason. Anything listed must
+# still refuse a request that lacks its own proof (checked below).
+EXEMPT = {
+    # RFC 8058 one-click unsubscribe: mail programs POST "List-Unsubscribe=One-Click" to the
+    # address in the List-Unsubscribe header themselves, from no page of ours; the signed
+    # token in the address (one recipient, one kind) is the proof instead.
+    "notifications.unsubscribe_one_click",
+}
+
 
 @pytest.fixture
 def csrf_app(database_url, smtp_server):
@@ -23,7 +32,7 @@ def csrf_app(database_url, smtp_server):
 def _state_changing_rules(app):
     for rule in app.url_map.iter_rules():
         methods = (rule.methods or set()) & STATE_CHANGING
-        if methods and rule.endpoint != "static":
+        if methods and rule.endpoint != "static" and rule.endpoint not in EXEMPT:
             yield rule, sorted(methods)
 
 
@@ -63,3 +72,18 @@ def test_a_valid_token_is_accepted(csrf_app):
     token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     response = client.post("/sprache", data={"lang": "en", "next": "/", "csrf_token": token})
     assert response.status_code == 302
+
+
+def test_exempt_routes_are_exempt_and_refuse_a_forged_token(csrf_app):
+    """The listed routes are really exempt (or the test above would have caught them), and
+    without a genuine signed token they change nothing."""
+    from participation.extensions import csrf
+
+    client = csrf_app.test_client()
+    for endpoint in EXEMPT:
+        view = csrf_app.view_functions[endpoint]
+        assert f"{view.__module__}.{view.__name__}" in csrf._exempt_views
+        rule = next(r for r in csrf_app.url_map.iter_rules() if r.endpoint == endpoint)
+        response = client.post(_build(rule), data={"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 400, endpoint
+        assert "abgelaufen" not in response.get_data(as_text=True)

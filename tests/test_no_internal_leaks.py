@@ -35,6 +35,8 @@ from participation.moderation import status as status_service
 from participation.moderation.labels import rejection_choices
 from participation.moderation.merge import merge_idea
 from participation.moderation.models import ReportReason
+from participation.notifications import services as notifications
+from participation.notifications.models import Kind as NotificationKind
 from participation.strategies.models import ModerationMode, Strategy
 from participation.strategies.queries import latest_version
 from tests.helpers import signed_in_client
@@ -80,6 +82,7 @@ MARKERS = {
     "unconfirmed_email": "leakmarker-unconfirmed@example.org",
     "template_title": "Leakmarker-template-title",
     "template_body": "Leakmarker-template-body",
+    "follower_email": "leakmarker-follower@example.org",
 }
 
 # What the author of the contributions may see of them: their own waiting texts, their own
@@ -124,6 +127,7 @@ class World:
     guest_token: str = ""
     revise_token: str = ""
     account_tokens: dict[str, str] = field(default_factory=dict)
+    notification_tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def all_ids(self) -> list[int]:
@@ -360,6 +364,23 @@ def _fill(w: World, strategy: Strategy, users: dict[str, User]) -> None:  # noqa
             {"u": fresh.id, "old": tokens.fingerprint(fresh.email), "new": "uli@example.org"},
         ),
     }
+    # Links from notification mails: a guest follows the published thread (and must never be
+    # shown to anyone), the author unsubscribes.
+    follow = notifications.request_guest_follow(
+        m["follower_email"],
+        notifications.thread_target(published),
+        locale="de",
+        consent=True,
+    )
+    w.notification_tokens = {
+        "confirm": tokens.make_token(
+            notifications.FOLLOW_CONFIRM, {"f": follow.id, "e": tokens.fingerprint(follow.email)}
+        ),
+        "unfollow": tokens.make_token(notifications.UNFOLLOW, {"f": follow.id}),
+        "unsubscribe": notifications.unsubscribe_token(
+            notifications.user_recipient(u.author), NotificationKind.REPLIES_TO_ME
+        ),
+    }
     db.session.flush()
 
 
@@ -471,6 +492,25 @@ URLS = {
         url_for("accounts.confirm_email_change", token=w.account_tokens["change"]),
     ],
     "accounts.settings": lambda w: [url_for("accounts.settings")],
+    "notifications.settings": lambda w: [url_for("notifications.settings")],
+    "notifications.follow_thread": _each_id("notifications.follow_thread"),
+    "notifications.follow_strategy": lambda w: [
+        url_for("notifications.follow_strategy", slug=w.slug)
+    ],
+    **{
+        f"notifications.{endpoint}": (
+            lambda w, endpoint=endpoint, token=token: [
+                url_for(f"notifications.{endpoint}", token=w.notification_tokens[token]),
+                url_for(f"notifications.{endpoint}", token="not-a-valid-token"),
+            ]
+        )
+        for endpoint, token in (
+            ("confirm_follow", "confirm"),
+            ("unfollow_by_link", "unfollow"),
+            ("unsubscribe", "unsubscribe"),
+            ("unsubscribe_one_click", "unsubscribe"),
+        )
+    },
 }
 
 

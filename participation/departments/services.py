@@ -23,8 +23,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -46,6 +46,8 @@ from participation.events.services import record
 from participation.extensions import db
 from participation.mail import queue_mail
 from participation.moderation import status as status_service
+from participation.notifications import services as notifications
+from participation.notifications.models import Kind
 
 DEFAULT_DUE_DAYS = 14
 MAX_DUE_DAYS = 366
@@ -151,23 +153,18 @@ def _about(contribution: Contribution) -> dict:
     }
 
 
-def _mail_author_of_reply(contribution: Contribution, departments: list[str]) -> None:
+def _mail_author_of_reply(contribution: Contribution, departments: list[str], actor) -> None:
     """Replies carry no processing status (so `set_status` does not tell their authors);
     their authors hear of a forwarding all the same."""
-    if contribution.author is not None:
-        to, locale = contribution.author.email, contribution.author.locale
-    else:
-        to, locale = contribution.guest_email, None
-    if not to:
-        return
-    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(locale):
-        status = status_service.forwarded_label(departments, locale)
-    queue_mail(
-        to,
+    # Rendered in the author's language when the mail is written.
+    status = LazyString(lambda: status_service.forwarded_label(departments))
+    notifications.notify(
+        notifications.author_of(contribution),
+        Kind.OWN_CONTRIBUTIONS,
         _l("Your contribution has been forwarded"),
         "contribution_forwarded",
-        locale=locale,
+        actor=actor,
+        detail=status,
         name=contribution.display_name,
         status=status,
         excerpt=contribution.body_md[:300],
@@ -260,7 +257,7 @@ def forward(
             contribution, ProcessingStatus.FORWARDED, actor=actor, departments=names
         )
     else:
-        _mail_author_of_reply(contribution, names)
+        _mail_author_of_reply(contribution, names, actor)
     db.session.flush()
     return forwardings
 
@@ -469,21 +466,7 @@ def publish_reply(forwarding: Forwarding, *, actor, body_md: str | None) -> Cont
         actor,
         after={"reply_id": reply.id, "signature": reply.official_signature},
     )
-    if parent.author is not None:
-        to, locale = parent.author.email, parent.author.locale
-    else:
-        to, locale = parent.guest_email, None
-    if to and parent.author_id != actor.id:
-        queue_mail(
-            to,
-            _l("The administration has replied to your contribution"),
-            "official_reply",
-            locale=locale,
-            name=parent.display_name,
-            office=reply.official_signature,
-            excerpt=reply.body_md[:600],
-            url=f"{_base_url()}/beitraege/{reply.id}",
-        )
+    notifications.official_reply(parent, reply, actor=actor)
     db.session.flush()
     return reply
 

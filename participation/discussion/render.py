@@ -53,6 +53,7 @@ class _Texts:
         self.on_paragraph = escape(_("on paragraph %(number)s", number="\x00"))
         self.on_version = escape(_("on a paragraph of version %(number)s", number="\x00"))
         self.report = escape(_("Report"))
+        self.follow = escape(_("Follow"))
         closed = escape(_("This discussion is closed. No new replies can be written."))
         # The public processing status of a suggestion, as a text badge (status value -> html).
         status_prefix = escape(_("Status:"))
@@ -170,9 +171,11 @@ def render_threads(nodes: list[ThreadNode], ctx: ThreadContext) -> Markup:
             published = state == "published"
             may_reply = ctx.can_reply and published and (staff or not locked)
             may_report = viewer is not None and published and not own
+            # A thread is followed at its root (notifications: e-mails about its replies).
+            may_follow = published and c.parent_id is None
             if c.parent_id is None and c.locked_at is not None:
                 write(t.locked)
-            if may_reply or own or may_report:
+            if may_reply or own or may_report or may_follow:
                 write('\n<ul class="contribution__actions">')
                 if may_reply:
                     write(
@@ -193,6 +196,11 @@ def render_threads(nodes: list[ThreadNode], ctx: ThreadContext) -> Markup:
                     write(
                         f'<li><a class="kern-link" href="{base}{cid}/melden" '
                         f'aria-describedby="{hid}">{t.report}</a></li>'
+                    )
+                if may_follow:
+                    write(
+                        f'<li><a class="kern-link" href="{base}{cid}/folgen" '
+                        f'aria-describedby="{hid}">{t.follow}</a></li>'
                     )
                 write("\n</ul>")
         write("\n</article>")

@@ -31,6 +31,7 @@ from participation.events.services import record
 from participation.extensions import db
 from participation.mail import queue_mail
 from participation.markup import render_contribution
+from participation.notifications import services as notifications
 from participation.strategies.models import ModerationMode, Phase, Section, Strategy, Version
 
 BODY_MAX = 5000
@@ -228,6 +229,8 @@ def change_state(
         before={"state": old_state.value},
         after={"state": new_state.value, **(details or {})},
     )
+    if is_public and not was_public:
+        notifications.contribution_published(contribution, actor=actor)
 
 
 def _state_after_confirmation(strategy: Strategy, author) -> ModerationState:
@@ -330,6 +333,9 @@ def _create(
     record(f"{kind.value}.created", contribution, author, after={"state": state.value})
     if state is ModerationState.UNCONFIRMED:
         _send_guest_confirmation(contribution)
+    elif state is ModerationState.PUBLISHED and not official:
+        # Official replies are told as such by their callers (notifications.official_reply).
+        notifications.contribution_published(contribution, actor=author)
     return contribution
 
 

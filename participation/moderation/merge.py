@@ -18,8 +18,9 @@ from participation.discussion.models import (
 )
 from participation.events.services import record
 from participation.extensions import db
-from participation.mail import queue_mail
-from participation.moderation.services import _author_address, _base
+from participation.moderation.services import _base
+from participation.notifications.models import Kind
+from participation.notifications.services import author_of, notify
 
 
 class MergeError(Exception):
@@ -137,17 +138,16 @@ def merge_idea(duplicate: Contribution, original: Contribution, *, actor) -> Con
             "supports_moved": moved,
         },
     )
-    to, locale = _author_address(duplicate)
-    if to:
-        queue_mail(
-            to,
-            _l("Your idea has been merged with a similar one"),
-            "idea_merged",
-            locale=locale,
-            name=duplicate.display_name,
-            title=duplicate.title,
-            original_title=original.title,
-            url=f"{_base()}/beitraege/{original.id}",
-        )
+    notify(
+        author_of(duplicate),
+        Kind.OWN_CONTRIBUTIONS,
+        _l("Your idea has been merged with a similar one"),
+        "idea_merged",
+        actor=actor,
+        name=duplicate.display_name,
+        title=duplicate.title,
+        original_title=original.title,
+        url=f"{_base()}/beitraege/{original.id}",
+    )
     db.session.flush()
     return duplicate

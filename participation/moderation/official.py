@@ -1,5 +1,6 @@
 """Official replies: a moderator answers in a thread as the office (OFFICE_NAME), optionally
-with their own name, and the author of the contribution answered is told by e-mail."""
+with their own name; the author of the contribution answered and the followers are told
+(notifications.services.official_reply)."""
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from participation.discussion.models import Contribution
 from participation.discussion.services import ContributionError, post_reply
 from participation.events.services import record
 from participation.extensions import db
-from participation.mail import queue_mail
+from participation.notifications import services as notifications
 
 SIGNATURE_MAX = 200
 
@@ -31,7 +32,8 @@ def post_official_reply(
     window and in locked threads (`post_reply` allows both for moderators)."""
     if not permissions.can_moderate(actor):
         raise ContributionError(_l("Only the moderation can answer officially."))
-    reply = post_reply(parent, author=actor, body_md=body_md)
+    # `official`: told as an official reply below, not as an ordinary new reply.
+    reply = post_reply(parent, author=actor, body_md=body_md, official=True)
     reply.is_official = True
     reply.official_signature = signature_for(actor, show_own_name=show_own_name)
     # Written by the office itself: nothing for the queue to review.
@@ -49,26 +51,6 @@ def post_official_reply(
             "show_own_name": show_own_name,
         },
     )
-    _mail_author(parent, reply)
+    notifications.official_reply(parent, reply, actor=actor)
     db.session.flush()
     return reply
-
-
-def _mail_author(parent: Contribution, reply: Contribution) -> None:
-    if parent.author is not None:
-        to, locale = parent.author.email, parent.author.locale
-    else:
-        to, locale = parent.guest_email, None
-    if not to or parent.author_id == reply.author_id:
-        return
-    base = current_app.config["BASE_URL"].rstrip("/")
-    queue_mail(
-        to,
-        _l("The administration has replied to your contribution"),
-        "official_reply",
-        locale=locale,
-        name=parent.display_name,
-        office=reply.official_signature,
-        excerpt=reply.body_md[:600],
-        url=f"{base}/beitraege/{reply.id}",
-    )

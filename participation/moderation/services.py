@@ -33,10 +33,11 @@ from participation.discussion.services import (
 )
 from participation.events.services import record
 from participation.extensions import db
-from participation.mail import queue_mail
 from participation.markup import render_contribution
 from participation.moderation.labels import netiquette_reason, state_label
 from participation.moderation.models import REJECTION_NOTE_MAX, NetiquetteReason, Report
+from participation.notifications.models import Kind
+from participation.notifications.services import author_of, notify
 
 S = ModerationState
 
@@ -97,13 +98,6 @@ def _stale(contribution: Contribution, expected_state) -> ModerationError:
             now=state_label(contribution.state),
         )
     )
-
-
-def _author_address(contribution: Contribution) -> tuple[str | None, str | None]:
-    """E-mail address and locale of the author (account or guest)."""
-    if contribution.author is not None:
-        return contribution.author.email, contribution.author.locale
-    return contribution.guest_email, None
 
 
 def _resolve_reports(contribution: Contribution, actor, now: datetime) -> int:
@@ -236,29 +230,27 @@ def decide(
         ) from error
     # Mails last: a refused decision sends nothing.
     if action is Action.REJECT:
-        _mail_rejected(contribution, reason, note)
+        _mail_rejected(contribution, reason, note, actor)
     elif action is Action.HIDE:
-        _mail_hidden(contribution, reason, note)
+        _mail_hidden(contribution, reason, note, actor)
     elif target is S.PUBLISHED and old_state is S.HIDDEN:
-        _mail_restored(contribution)
+        _mail_restored(contribution, actor)
     elif target is S.PUBLISHED:
         # From pending, or a rejection taken back: published for the first time.
-        _mail_published(contribution)
+        _mail_published(contribution, actor)
 
 
 def _base() -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
-def _mail_published(contribution: Contribution) -> None:
-    to, locale = _author_address(contribution)
-    if not to:
-        return
-    queue_mail(
-        to,
+def _mail_published(contribution: Contribution, actor) -> None:
+    notify(
+        author_of(contribution),
+        Kind.OWN_CONTRIBUTIONS,
         _l("Your contribution has been published"),
         "moderation_published",
-        locale=locale,
+        actor=actor,
         name=contribution.display_name,
         excerpt=contribution.body_md[:300],
         url=f"{_base()}/beitraege/{contribution.id}",
@@ -278,22 +270,25 @@ def _reason_for_mail(key: str | None, locale: str | None) -> tuple[str | None, s
         return reason.label, reason.explanation or None
 
 
-def _mail_rejected(contribution: Contribution, reason: str, note: str | None):
-    to, locale = _author_address(contribution)
-    if not to:
+def _mail_rejected(contribution: Contribution, reason: str, note: str | None, actor):
+    author = author_of(contribution)
+    if author is None:
         return
-    label, explanation = _reason_for_mail(reason, locale)
+    label, explanation = _reason_for_mail(reason, author.locale)
     if contribution.author_id is not None:
         revise_url = f"{_base()}/beitraege/{contribution.id}/ueberarbeiten"
     else:
         revise_url = tokens.external_url(
             "revision.revise_as_guest", token=revise_token(contribution)
         )
-    queue_mail(
-        to,
+    notify(
+        author,
+        Kind.OWN_CONTRIBUTIONS,
         _l("Your contribution was not published"),
         "moderation_rejected",
-        locale=locale,
+        actor=actor,
+        url=revise_url,
+        detail=_l("Reason: %(reason)s", reason=label),
         name=contribution.display_name,
         excerpt=contribution.body_md[:300],
         reason=label,
@@ -305,16 +300,19 @@ def _mail_rejected(contribution: Contribution, reason: str, note: str | None):
     )
 
 
-def _mail_hidden(contribution: Contribution, reason: str | None, note: str | None):
-    to, locale = _author_address(contribution)
-    if not to:
+def _mail_hidden(contribution: Contribution, reason: str | None, note: str | None, actor):
+    author = author_of(contribution)
+    if author is None:
         return
-    label, explanation = _reason_for_mail(reason, locale)
-    queue_mail(
-        to,
+    label, explanation = _reason_for_mail(reason, author.locale)
+    notify(
+        author,
+        Kind.OWN_CONTRIBUTIONS,
         _l("Your contribution has been hidden"),
         "moderation_hidden",
-        locale=locale,
+        actor=actor,
+        url=f"{_base()}/beitraege/{contribution.id}",
+        detail=_l("Reason: %(reason)s", reason=label) if label else None,
         name=contribution.display_name,
         excerpt=contribution.body_md[:300],
         reason=label,
@@ -325,15 +323,13 @@ def _mail_hidden(contribution: Contribution, reason: str | None, note: str | Non
     )
 
 
-def _mail_restored(contribution: Contribution):
-    to, locale = _author_address(contribution)
-    if not to:
-        return
-    queue_mail(
-        to,
+def _mail_restored(contribution: Contribution, actor):
+    notify(
+        author_of(contribution),
+        Kind.OWN_CONTRIBUTIONS,
         _l("Your contribution is visible again"),
         "moderation_restored",
-        locale=locale,
+        actor=actor,
         name=contribution.display_name,
         excerpt=contribution.body_md[:300],
         url=f"{_base()}/beitraege/{contribution.id}",

@@ -12,8 +12,9 @@ from datetime import datetime
 
 from babel.lists import format_list
 from flask import current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,7 +28,8 @@ from participation.discussion.models import (
 from participation.events.models import Event
 from participation.events.services import record
 from participation.extensions import db
-from participation.mail import queue_mail
+from participation.notifications import services as notifications
+from participation.notifications.models import Kind
 
 STATUS_CHANGED = "contribution.status_changed"
 PUBLIC_REASON_MAX = 2000
@@ -147,32 +149,32 @@ def set_status(
             **({"departments": departments} if departments else {}),
         },
     )
-    _mail_author(contribution, new_status, reason, departments)
+    _tell(contribution, new_status, reason, departments, actor)
     db.session.flush()
     return contribution
 
 
-def _mail_author(
+def _tell(
     contribution: Contribution,
     status: ProcessingStatus,
     reason: str | None,
-    departments: Sequence[str] = (),
+    departments: Sequence[str],
+    actor,
 ):
-    if contribution.author is not None:
-        to, locale = contribution.author.email, contribution.author.locale
-    else:
-        to, locale = contribution.guest_email, None
-    if not to:
-        return
-    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(locale):
-        label = forwarded_label(departments, locale) if departments else status_label(status)
+    """The author, then the followers (only of what the public can see)."""
+    # Rendered in each recipient's language when their mail is written.
+    label = LazyString(
+        lambda: forwarded_label(departments) if departments else status_label(status)
+    )
+    author = notifications.author_of(contribution)
     base = current_app.config["BASE_URL"].rstrip("/")
-    queue_mail(
-        to,
+    notifications.notify(
+        author,
+        Kind.OWN_CONTRIBUTIONS,
         _l("New processing status of your suggestion: %(status)s", status=label),
         "status_changed",
-        locale=locale,
+        actor=actor,
+        detail=label,
         name=contribution.display_name,
         title=contribution.title,
         excerpt=contribution.body_md[:300],
@@ -180,6 +182,14 @@ def _mail_author(
         reason=reason,
         url=f"{base}/beitraege/{contribution.id}",
     )
+    if contribution.state is ModerationState.PUBLISHED:
+        notifications.status_changed_for_followers(
+            contribution,
+            label,
+            reason,
+            actor=actor,
+            exclude={author.key} if author is not None else set(),
+        )
 
 
 def status_trail(contribution: Contribution) -> list[TrailEntry]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from participation.database import utcnow
 from participation.events.services import record
 from participation.extensions import db
+from participation.notifications import services as notifications
 from participation.strategies.importer import DocumentError, make_slug, parse_markdown
 from participation.strategies.models import (
     ModerationMode,
@@ -118,7 +119,9 @@ def _require_draft(version: Version) -> Version:
 
 
 # Path segments that public and editorial URLs use beside a section key or strategy slug.
-RESERVED_SECTION_KEYS = frozenset({"versionen", "vergleich", "ideen"})
+RESERVED_SECTION_KEYS = frozenset(
+    {"versionen", "vergleich", "ideen", "folgen", "nicht-mehr-folgen"}
+)
 RESERVED_STRATEGY_SLUGS = frozenset({"neu"})
 
 
@@ -694,5 +697,6 @@ def publish(strategy: Strategy, *, actor, change_note: str) -> Version:
         actor,
         after={"number": number, "change_note": change_note, "sections": count},
     )
+    notifications.version_published(strategy, draft, actor=actor)
     db.session.flush()
     return draft

@@ -574,3 +574,27 @@ def test_each_item_offers_exactly_the_decisions_allowed_now(
         assert (f'id="reason-{contribution.id}"' in form) == ("reject" in offered)
         assert f'action="/moderation/beitraege/{contribution.id}/entscheiden"' in form
     assert len({frozenset(v) for v in expected.values()}) >= 3
+
+
+def test_a_reply_to_an_official_reply_names_the_office(app, make, discuss, client, login):
+    """The queue's display names are read in SQL; they follow `Contribution.display_name`:
+    an official reply is signed by the office, not by the moderator who wrote it."""
+    from tests.helpers import signed_in_client
+
+    strategy = make.strategy(moderation_mode=ModerationMode.POST)
+    moderator = make.user(roles=[Role.MODERATOR], display_name="Kim Muster")
+    comment = discuss.comment(strategy, make.user(display_name="Berta"), body="Mehr Busse.")
+    signed_in_client(app, moderator).post(
+        f"/moderation/beitraege/{comment.id}/antworten", data={"body_md": "Wir prüfen das."}
+    )
+    with app.app_context():
+        official = db.session.scalars(
+            select(Contribution).where(Contribution.parent_id == comment.id)
+        ).one()
+        signature = official.official_signature
+    reply = discuss.reply(official, make.user(display_name="Carl"), body="Danke!")
+    login(moderator)
+    item = _item_html(client.get("/moderation/").get_data(as_text=True), reply.id)
+    assert signature
+    assert f"<dt>Antwort auf {signature}</dt><dd><q>Wir prüfen das.</q></dd>" in item
+    assert "Kim Muster" not in item

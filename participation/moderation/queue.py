@@ -17,7 +17,7 @@ from html import unescape
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import and_, bindparam, case, func, or_, select, text
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, text
 from sqlalchemy.orm import aliased
 
 from participation.accounts.models import User
@@ -199,7 +199,7 @@ def _page_statement(shape: tuple, per_page: int):
     if cursor:
         created, id_ = bindparam("after_created"), bindparam("after_id")
         query = query.where(or_(C.created_at > created, and_(C.created_at == created, C.id > id_)))
-    return query.order_by(C.created_at, C.id).limit(per_page + 1)
+    return query.order_by(C.created_at, C.id).limit(_constant(per_page + 1))
 
 
 def _plain(html: str, limit: int = EXCERPT) -> str:
@@ -253,17 +253,29 @@ def _with_context(contributions) -> list[QueueItem]:
     )
 
 
+def _constant(value):
+    """A constant written into the statement's text rather than bound: a statement without
+    parameters is planned once per connection by PostgreSQL (psycopg prepares it), while
+    with parameters PostgreSQL may plan it again on every page."""
+    return literal(value, literal_execute=True)
+
+
 def _display_name(contribution):
     """`Contribution.display_name` in SQL: an official reply's signature, else the account's
     or the guest's name."""
     signature = case(
         (
-            and_(contribution.is_official.is_(True), contribution.official_signature != ""),
+            and_(
+                contribution.is_official.is_(True),
+                contribution.official_signature != _constant(""),
+            ),
             contribution.official_signature,
         )
     )
     account = select(User.display_name).where(User.id == contribution.author_id)
-    return func.coalesce(signature, account.scalar_subquery(), contribution.guest_name, "")
+    return func.coalesce(
+        signature, account.scalar_subquery(), contribution.guest_name, _constant("")
+    )
 
 
 _Parent = aliased(Contribution, name="parent")
@@ -282,7 +294,7 @@ def _author_total():
     by_guest = select(func.count()).where(
         Other.guest_email == C.guest_email,
         Other.author_id.is_(None),
-        Other.state != S.UNCONFIRMED,
+        Other.state != _constant(S.UNCONFIRMED.value),
     )
     return case(
         (C.author_id.is_not(None), by_account.scalar_subquery()),

@@ -203,7 +203,6 @@ def send_item_digest(owner: dict, *, today: date, now: datetime) -> bool:
         groups=groups,
         count=len(items),
         day=today,
-        url=tokens.external_url("strategies.index"),
     )
     db.session.flush()
     return True

@@ -19,7 +19,7 @@ from participation.navigation import safe_next
 from participation.notifications import services
 from participation.notifications.forms import ButtonForm, GuestFollowForm, preferences_form
 from participation.notifications.labels import KIND_HINTS
-from participation.notifications.models import Delivery, Follow, Kind
+from participation.notifications.models import Delivery, Follow
 from participation.notifications.services import NotificationError
 from participation.permissions import login_required, public
 from participation.strategies import queries as strategy_queries
@@ -97,7 +97,6 @@ def _follow_page(target: services.Target, *, action: str, unfollow_action: str):
         switched_off=user is not None
         and services.preferences_of({"user_id": user.id})[target.kind] is Delivery.NEVER,
         guest_form=guest_form,
-        button_form=ButtonForm(formdata=None),
         action=action,
         unfollow_action=unfollow_action,
     )
@@ -307,8 +306,6 @@ def settings():
         form=form,
         hints=KIND_HINTS,
         follows=services.follows_of(user),
-        button_form=ButtonForm(formdata=None),
-        Kind=Kind,
     )
 
 

@@ -356,21 +356,21 @@ _FRAGMENTS_MAX = 256
 _FRAGMENTS_LOCK = Lock()
 
 
-def fragment(template: str, key: tuple, **context) -> Markup:
-    """`template` rendered with `context`, kept (per process, the 256 last used) by `key`
-    with the language and the application's root added: what the template writes must
-    depend on nothing else. The queue's filter and bulk forms are 10 fields through the
-    KERN field macro, which costs a quarter of the page each time; their output changes
-    only with the language, the submitted filters and the lists offered."""
+def fragment(template: str, key: tuple, context: Callable[[], dict]) -> Markup:
+    """`template` rendered with what `context()` returns, kept (per process, the 256 last
+    used) by `key` with the language and the application's root added: what the template
+    writes must depend on nothing else. The queue's filter and bulk forms are 10 fields
+    through the KERN field macro, which costs a quarter of the page each time; their output
+    changes only with the language, the submitted filters and the lists offered."""
     if current_app.jinja_env.auto_reload:  # templates edited while developing
-        return Markup(render_template(template, **context))  # noqa: S704
+        return Markup(render_template(template, **context()))  # noqa: S704
     key = (template, str(get_locale()), request.script_root, *key)
     with _FRAGMENTS_LOCK:
         html = _FRAGMENTS.get(key)
         if html is not None:
             _FRAGMENTS.move_to_end(key)
             return html
-    html = Markup(render_template(template, **context))  # noqa: S704  (a template's output)
+    html = Markup(render_template(template, **context()))  # noqa: S704  (a template's output)
     with _FRAGMENTS_LOCK:
         _FRAGMENTS[key] = html
         while len(_FRAGMENTS) > _FRAGMENTS_MAX:

@@ -86,7 +86,6 @@ def index():
     first_url = url_for(".index", **args) if request.args.get("nach") else None
     here = request.full_path.rstrip("?")
     reasons = tuple(rejection_choices())  # read once for the page
-    bulk = BulkDecisionForm(formdata=None)
     return render_template(
         "moderation/index.html",
         page=page,
@@ -94,12 +93,12 @@ def index():
         filters=queue_render.fragment(
             "moderation/_queue_filters.html",
             (strategies, tuple((f.name, tuple(f.raw_data or ())) for f in form)),
-            form=form,
+            lambda: {"form": form},
         ),
         bulk_fields=queue_render.fragment(
             "moderation/_queue_bulk_fields.html",
             (reasons,),
-            bulk=bulk,
+            lambda: {"bulk": BulkDecisionForm(formdata=None)},
         ),
         items=queue_render.render_items(page.items, back=here, reasons=reasons),
         next_url=next_url,

@@ -1,0 +1,380 @@
+"""Cross-site scripting: every payload of tests/xss_corpus.py goes through every field a user or
+editor can write, by the real routes (services where a route would only repeat a form already
+covered), and every page that shows the field is parsed: no script element but the app's own
+static ones, no on* attribute, no javascript:, vbscript: or data: URL, no embedding element.
+
+Long text fields take many payloads at once (one per paragraph); short fields one each. Each
+test asserts that every payload reached every one of its fields.
+"""
+
+import re
+from collections import defaultdict
+from html import unescape
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+
+from participation.accounts.models import Role
+from participation.discussion import services as discussion
+from participation.discussion.models import Contribution
+from participation.extensions import db
+from participation.outbox.models import OutboxMessage
+from participation.strategies.models import ModerationMode, Strategy
+from tests.helpers import signed_in_client
+from tests.xss_corpus import PAYLOADS
+
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "background",
+    "poster",
+    "codebase",
+    "cite",
+    "longdesc",
+    "srcset",
+    "ping",
+    "lowsrc",
+    "dynsrc",
+    "manifest",
+    "icon",
+    "to",
+    "from",
+    "values",
+}
+FORBIDDEN_ELEMENTS = {
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "base",
+    # The header's flag is an inline SVG of rectangles; these would animate or embed.
+    "foreignobject",
+    "animate",
+    "set",
+    "use",
+    "handler",
+    "isindex",
+    "xss",
+    "template",
+}
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
+# Browsers drop ASCII tab and newline anywhere in a URL, and C0 controls and spaces around it.
+_URL_NOISE = re.compile(r"[\t\n\r]")
+
+
+def _scheme_of(value: str) -> str:
+    return (
+        _URL_NOISE.sub("", unescape(value))
+        .strip(
+            "\x00\x01\x02\x03\x04\x05\x06\x07\x08"
+            "\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14"
+            "\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d"
+            "\x1e\x1f "
+        )
+        .lower()
+    )
+
+
+class _VectorFinder(HTMLParser):
+    _FLAG_ATTRIBUTES = {"width", "height", "viewbox", "focusable", "aria-hidden", "class"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self._check(tag, attrs)
+
+    def handle_startendtag(self, tag, attrs):
+        self._check(tag, attrs)
+        if tag == "script":
+            self._in_script = False
+
+    def _check(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script":
+            self._in_script = True
+            if not (attributes.get("src") or "").startswith("/static/"):
+                self.problems.append(f"script element {attrs!r}")
+        if tag in FORBIDDEN_ELEMENTS:
+            self.problems.append(f"<{tag}> element")
+        if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
+            self.problems.append("<meta http-equiv=refresh>")
+        if tag == "link" and not (attributes.get("href") or "").startswith("/static/"):
+            self.problems.append(f"<link> to {attributes.get('href')!r}")
+        if tag == "img":
+            self.problems.append(f"<img> {attrs!r}")
+        for name, value in attrs:
+            name = name.lower()
+            if tag in ("svg", "math") and name not in self._FLAG_ATTRIBUTES:
+                self.problems.append(f"{name} on <{tag}>")
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name}={value!r} on <{tag}>")
+            if name in ("srcdoc", "formaction"):
+                self.problems.append(f"{name} on <{tag}>")
+            if name in URL_ATTRIBUTES and value and _scheme_of(value).startswith(DANGEROUS_SCHEMES):
+                self.problems.append(f"{name}={value!r} on <{tag}>")
+            if name == "style" and value:
+                style = _scheme_of(value).replace(" ", "")
+                if "expression(" in style or "javascript:" in style or "behavior:" in style:
+                    self.problems.append(f"style={value!r} on <{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.problems.append(f"inline script {data[:80]!r}")
+
+
+def assert_safe(html: str, where: str) -> None:
+    finder = _VectorFinder()
+    finder.feed(html)
+    finder.close()
+    assert not finder.problems, f"{where}: {finder.problems[:5]}"
+
+
+def get_safe(client, url: str, where: str | None = None) -> str:
+    response = client.get(url, follow_redirects=True)
+    assert response.status_code == 200, (url, response.status_code)
+    html = response.get_data(as_text=True)
+    assert_safe(html, where or url)
+    return html
+
+
+def chunks(limit: int, separator: str = "\n\n") -> list[list[str]]:
+    """The corpus in groups whose joined text fits in `limit` characters."""
+    groups: list[list[str]] = [[]]
+    size = 0
+    for payload in PAYLOADS:
+        extra = len(payload) + (len(separator) if groups[-1] else 0)
+        if groups[-1] and size + extra > limit:
+            groups.append([])
+            size, extra = 0, len(payload)
+        groups[-1].append(payload)
+        size += extra
+    return groups
+
+
+class Coverage:
+    def __init__(self):
+        self.fields: dict[str, set[str]] = defaultdict(set)
+
+    def add(self, field: str, payloads) -> None:
+        self.fields[field].update([payloads] if isinstance(payloads, str) else payloads)
+
+    def assert_complete(self, *fields: str) -> None:
+        for field in fields:
+            missing = [p for p in PAYLOADS if p not in self.fields[field]]
+            assert not missing, f"{field}: {len(missing)} payloads never sent, e.g. {missing[:3]}"
+
+
+def assert_mails_safe(app) -> None:
+    """The HTML parts of every mail the writes above caused."""
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage)).all()
+        for row in rows:
+            if row.body_html:
+                assert_safe(row.body_html, f"mail {row.kind} to {row.recipient}")
+    return rows
+
+
+def walk_queue(client, start: str = "/moderation/") -> int:
+    """Every page of the moderation queue (pages follow each other by `nach=`)."""
+    seen, url, pages = set(), start, 0
+    while url:
+        html = get_safe(client, url, "moderation queue")
+        pages += 1
+        seen.add(url)
+        following = [unescape(href) for href in re.findall(r'href="([^"]*nach=[^"]*)"', html)]
+        url = next((href for href in following if href not in seen), None)
+    return pages
+
+
+def _ok(response, what: str) -> None:
+    if response.status_code != 302:
+        errors = re.findall(
+            r'error-summary.*?<ul class="kern-list">(.*?)</ul>',
+            response.get_data(as_text=True),
+            re.S,
+        )
+        raise AssertionError(f"{what}: {response.status_code} {errors}"[:2000])
+
+
+@pytest.fixture
+def strategy(make):
+    return make.strategy(
+        moderation_mode=ModerationMode.POST,
+        sections=[("Vision", "Die Stadt stellt Leistungen digital bereit.\n\nMehr Busse.")],
+    )
+
+
+def test_corpus_is_large_and_varied():
+    assert len(PAYLOADS) >= 120
+    assert len(set(PAYLOADS)) == len(PAYLOADS)
+    joined = "\n".join(PAYLOADS).lower()
+    for needle in (
+        "<script",
+        "onerror=",
+        "javascript:",
+        "data:text/html",
+        "vbscript:",
+        "<svg",
+        "srcdoc",
+        "expression(",
+        "](javascript:",
+        "![x](",
+        "<javascript:",
+        "&#106;",
+        "\x00",
+        "{{7*7}}",
+        '"><script>',
+    ):
+        assert needle in joined, needle
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<script>alert(1)</script>",
+        '<script src="//evil.example/x.js"></script>',
+        '<script src="/static/app.js">alert(1)</script>',
+        '<img src="x" onerror="alert(1)">',
+        '<p OnClick="x">',
+        '<a href=" &#106;ava&#x09;script:alert(1)">',
+        '<a href="\x01javascript:alert(1)">',
+        '<a href="VBScript:x">',
+        '<a href="data:text/html,x">',
+        '<form action="javascript:x">',
+        '<button formaction="x">',
+        '<iframe srcdoc="x">',
+        "<object data=x>",
+        "<embed src=x>",
+        '<base href="//evil.example/">',
+        '<meta http-equiv="Refresh" content="0;url=x">',
+        '<svg onload="x">',
+        '<svg><a xlink:href="javascript:x">',
+        '<div style="width:expression(alert(1))">',
+    ],
+)
+def test_the_checker_finds_each_vector(html):
+    with pytest.raises(AssertionError):
+        assert_safe(html, "sample")
+
+
+def test_the_checker_accepts_ordinary_markup():
+    assert_safe(
+        '<script src="/static/app.js"></script><a href="https://example.org">x</a>'
+        '<a href="/beitraege/1">y</a><p>&lt;script&gt;alert(1)&lt;/script&gt; '
+        "javascript:alert(1)</p>",
+        "sample",
+    )
+
+
+def test_comments_replies_ideas_and_names(app, make, strategy, client):
+    cov = Coverage()
+    author = make.user(display_name="Autorin")
+    replier = make.user(display_name="Antwortender")
+    moderator = make.user(display_name="Moderator", roles=[Role.MODERATOR])
+    writer = signed_in_client(app, author)
+    answerer = signed_in_client(app, replier)
+    section_url = f"/strategien/{strategy.slug}/vision"
+
+    comment_ids = []
+    for group in chunks(discussion.BODY_MAX):
+        body = "\n\n".join(group)
+        _ok(writer.post(f"{section_url}/kommentare", data={"body_md": body}), "comment")
+        cov.add("comment body", group)
+        with app.app_context():
+            comment_ids.append(
+                db.session.scalars(
+                    select(Contribution.id)
+                    .where(Contribution.author_id == author.id)
+                    .order_by(Contribution.id.desc())
+                ).first()
+            )
+        _ok(
+            answerer.post(f"/beitraege/{comment_ids[-1]}/antworten", data={"body_md": body}),
+            "reply",
+        )
+        cov.add("reply body", group)
+
+    # Ideas: one title each, the bodies in groups.
+    bodies = chunks(discussion.BODY_MAX)
+    for i, payload in enumerate(PAYLOADS):
+        data = {"title": payload, "body_md": "\n\n".join(bodies[i]) if i < len(bodies) else "Text"}
+        _ok(writer.post(f"/strategien/{strategy.slug}/ideen/neu", data=data), "idea")
+        cov.add("idea title", payload)
+        if i < len(bodies):
+            cov.add("idea body", bodies[i])
+
+    # Guests: one name each, through the service the guest form calls (a confirmed guest).
+    with app.test_request_context():
+        s = db.session.get(Strategy, strategy.id)
+        section = s.versions[0].sections[0]
+        for i, payload in enumerate(PAYLOADS):
+            discussion.post_comment(
+                s,
+                section,
+                author=None,
+                body_md=f"Gastbeitrag {i}",
+                guest=discussion.Guest(
+                    name=payload + " x", email=f"gast{i}@example.org", consent=True, verified=True
+                ),
+            )
+            cov.add("guest name", payload)
+        db.session.commit()
+
+    # Display names: each through the settings form of its own account, then a comment.
+    for i, payload in enumerate(PAYLOADS):
+        person = make.user()
+        own = signed_in_client(app, person)
+        _ok(own.post("/konto/name", data={"profile-display_name": payload + " x"}), "display name")
+        cov.add("display name", payload)
+        get_safe(own, "/konto/", "settings page")
+        _ok(own.post(f"{section_url}/kommentare", data={"body_md": f"Von Person {i}"}), "c")
+
+    cov.assert_complete(
+        "comment body", "reply body", "idea title", "idea body", "guest name", "display name"
+    )
+
+    # Every page that shows them.
+    reader = client
+    mod = signed_in_client(app, moderator)
+    admin = signed_in_client(app, make.user(roles=[Role.ADMIN]))
+    get_safe(reader, section_url, "section page")
+    for viewer in (reader, writer, mod):
+        html = get_safe(viewer, f"{section_url}/diskussion", "complete discussion")
+        # Text is never evaluated as a template.
+        assert "{{7*7}}" in html
+        assert "{% for x in range(3) %}" in html
+    with app.app_context():
+        rows = db.session.execute(
+            select(Contribution.id, Contribution.kind).where(
+                Contribution.strategy_id == strategy.id
+            )
+        ).all()
+    ideas = [cid for cid, kind in rows if kind.value == "idea"]
+    for cid in comment_ids:
+        get_safe(reader, f"/beitraege/{cid}", "permalink")
+        get_safe(mod, f"/moderation/beitraege/{cid}", "moderation detail")
+        get_safe(writer, f"/beitraege/{cid}/bearbeiten", "edit page")
+        get_safe(answerer, f"/beitraege/{cid}/antworten", "reply page")
+    for page in range(1, len(ideas) // 20 + 2):
+        get_safe(reader, f"/strategien/{strategy.slug}/ideen?seite={page}", "idea list")
+    for cid in ideas:
+        get_safe(reader, f"/strategien/{strategy.slug}/ideen/{cid}", "idea page")
+    assert walk_queue(mod) >= 3  # every contribution awaits a look (post-moderation)
+    get_safe(mod, "/moderation/protokoll", "moderation log")
+    for page in range(1, 5):
+        get_safe(admin, f"/verwaltung/benutzer?page={page}", "user list")
+    assert_mails_safe(app)

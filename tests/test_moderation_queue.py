@@ -598,3 +598,45 @@ def test_a_reply_to_an_official_reply_names_the_office(app, make, discuss, clien
     assert signature
     assert f"<dt>Antwort auf {signature}</dt><dd><q>Wir prüfen das.</q></dd>" in item
     assert "Kim Muster" not in item
+
+
+def test_kept_item_markup_follows_every_change_and_each_session_token(
+    app, make, discuss, moderator
+):
+    """queue_render keeps an item's markup by everything it shows: a change to the item, its
+    author or its author's count shows at once, and each moderator gets their own token."""
+    from participation.accounts.models import User
+    from tests.helpers import signed_in_client
+
+    strategy = make.strategy(moderation_mode=ModerationMode.POST)
+    author = make.user(display_name="Anna")
+    comment = discuss.comment(strategy, author, body="Erster Text.")
+    first = signed_in_client(app, moderator)
+    before = _item_html(first.get("/moderation/").get_data(as_text=True), comment.id)
+    assert "Anna – 0 weitere Beiträge" in before
+    with app.app_context():
+        db.session.execute(
+            update(Contribution)
+            .where(Contribution.id == comment.id)
+            .values(body_html="<p>Zweiter Text.</p>", report_count=1)
+        )
+        db.session.execute(update(User).where(User.id == author.id).values(display_name="Anne"))
+        db.session.commit()
+    discuss.comment(strategy, author, body="Noch einer.")
+    html = first.get("/moderation/").get_data(as_text=True)
+    after = _item_html(html, comment.id)
+    assert "Zweiter Text." in after
+    assert "Erster Text." not in after
+    assert "Anne – 1 weiterer Beitrag" in after
+    assert "1 offene Meldung" in after
+    other = signed_in_client(app, make.user(roles=[Role.MODERATOR]))
+    other_html = other.get("/moderation/").get_data(as_text=True)
+    assert _item_html(other_html, comment.id) == after.replace(
+        _token_of(after), _token_of(_item_html(other_html, comment.id))
+    )
+    assert _token_of(after) != _token_of(_item_html(other_html, comment.id))
+    assert _token_of(after) == _token_of(html[html.index('id="bulk"') :])
+
+
+def _token_of(html):
+    return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]

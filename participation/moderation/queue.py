@@ -95,11 +95,12 @@ class Filters:
     text: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class QueueItem:
     """`contribution` is an `ItemRow` (of `_ITEM_COLUMNS`), not an ORM object: what the queue
     shows of it (id, kind, title, body_html, state, revision, dates, author_id and
-    display_name, report_count)."""
+    display_name, report_count). Immutable and hashable: `queue_render` keeps the markup of
+    an item by everything it shows."""
 
     contribution: Any
     strategy_title: str = ""
@@ -355,17 +356,18 @@ def _items(rows) -> list[QueueItem]:
     paragraphs = _paragraphs(rows)
     items = []
     for row in rows:
-        item = QueueItem(
-            contribution=row,
-            strategy_title=row.strategy_title or "",
-            section_title=row.section_title,
-            paragraph_excerpt=paragraphs.get((row.section_id, row.paragraph_anchor)),
+        parent = row.parent_id is not None and row.parent_body is not None
+        items.append(
+            QueueItem(
+                contribution=row,
+                strategy_title=row.strategy_title or "",
+                section_title=row.section_title,
+                paragraph_excerpt=paragraphs.get((row.section_id, row.paragraph_anchor)),
+                parent_excerpt=_short(row.parent_body) if parent else None,
+                parent_author=row.parent_author if parent else None,
+                other_contributions=max((row.author_total or 1) - 1, 0),
+            )
         )
-        if row.parent_id is not None and row.parent_body is not None:
-            item.parent_excerpt = _short(row.parent_body)
-            item.parent_author = row.parent_author
-        item.other_contributions = max((row.author_total or 1) - 1, 0)
-        items.append(item)
     return items
 
 

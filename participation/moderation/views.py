@@ -85,7 +85,8 @@ def index():
     next_url = url_for(".index", **args, nach=page.next_cursor) if page.next_cursor else None
     first_url = url_for(".index", **args) if request.args.get("nach") else None
     here = request.full_path.rstrip("?")
-    reasons = tuple(rejection_choices())  # read once for the page
+    # The reasons (read once for the page) only for a page with items to decide on.
+    reasons = tuple(rejection_choices()) if page.items else ()
     return render_template(
         "moderation/index.html",
         page=page,
@@ -99,7 +100,9 @@ def index():
             "moderation/_queue_bulk_fields.html",
             (reasons,),
             lambda: {"bulk": BulkDecisionForm(formdata=None)},
-        ),
+        )
+        if page.items
+        else "",
         items=queue_render.render_items(page.items, back=here, reasons=reasons),
         next_url=next_url,
         first_url=first_url,

@@ -202,11 +202,12 @@ def walk_queue(client, start: str = "/moderation/") -> int:
 
 def _ok(response, what: str) -> None:
     if response.status_code != 302:
-        errors = re.findall(
-            r'error-summary.*?<ul class="kern-list">(.*?)</ul>',
-            response.get_data(as_text=True),
-            re.S,
-        )
+        page = response.get_data(as_text=True)
+        errors = [
+            " ".join(re.sub(r"<[^>]+>", " ", text).split())
+            for text in re.findall(r'(?:role="alert"|-error")[^>]*>(.*?)</(?:div|p)>', page, re.S)
+        ]
+        errors = errors or [" ".join(re.sub(r"<[^>]+>", " ", page.split("<main", 1)[-1]).split())]
         raise AssertionError(f"{what}: {response.status_code} {errors}"[:2000])
 
 
@@ -378,3 +379,141 @@ def test_comments_replies_ideas_and_names(app, make, strategy, client):
     for page in range(1, 5):
         get_safe(admin, f"/verwaltung/benutzer?page={page}", "user list")
     assert_mails_safe(app)
+
+
+def _latest_id(app, **where) -> int:
+    with app.app_context():
+        query = select(Contribution.id).order_by(Contribution.id.desc())
+        for name, value in where.items():
+            query = query.where(getattr(Contribution, name) == value)
+        return db.session.scalars(query).first()
+
+
+def test_moderation_fields(app, make, discuss):
+    cov = Coverage()
+    strategy = make.strategy(sections=[("Vision", "Die Stadt stellt Leistungen digital bereit.")])
+    author = make.user(display_name="Autorin")
+    moderator = make.user(display_name="Moderatorin", roles=[Role.MODERATOR])
+    mod = signed_in_client(app, moderator)
+    writer = signed_in_client(app, author)
+    comment = discuss.comment(strategy, author, body="Ein Kommentar.")
+    idea_ids = [discuss.idea(strategy, author, title=f"Idee {i}").id for i in range(6)]
+    for cid in [comment.id, *idea_ids]:
+        _ok(
+            mod.post(
+                f"/moderation/beitraege/{cid}/entscheiden",
+                data={"action": "publish", "state": "pending"},
+            ),
+            "publish",
+        )
+    with app.app_context():
+        assert db.session.get(Contribution, comment.id).state.value == "published"
+
+    # Official replies, internal notes and report texts, in groups.
+    for group in chunks(discussion.BODY_MAX):
+        body = "\n\n".join(group)
+        _ok(mod.post(f"/moderation/beitraege/{comment.id}/antworten", data={"body_md": body}), "o")
+        cov.add("official reply", group)
+        _ok(mod.post(f"/moderation/beitraege/{comment.id}/notizen", data={"body": body}), "note")
+        cov.add("internal note", group)
+    # One report per contribution: enough reports on one would hide it.
+    reported = []
+    reporter = signed_in_client(app, make.user())
+    for i, group in enumerate(chunks(1000)):
+        target = discuss.comment(strategy, author, body=f"Zu melden {i}")
+        mod.post(
+            f"/moderation/beitraege/{target.id}/entscheiden",
+            data={"action": "publish", "state": "pending"},
+        )
+        text = "\n\n".join(group)
+        _ok(
+            reporter.post(f"/beitraege/{target.id}/melden", data={"reason": "other", "text": text}),
+            "report",
+        )
+        reported.append(target.id)
+        cov.add("report text", group)
+
+    # Public reasons of a processing status: one idea per group.
+    status_groups = chunks(2000)
+    assert len(status_groups) <= len(idea_ids)
+    for idea_id, group in zip(idea_ids, status_groups, strict=False):
+        _ok(
+            mod.post(
+                f"/moderation/beitraege/{idea_id}/status",
+                data={
+                    "status": "not_adopted",
+                    "expected_status": "received",
+                    "public_reason": "\n\n".join(group),
+                },
+            ),
+            "status",
+        )
+        cov.add("public reason of a status", group)
+
+    # Rejection notes: one pending comment per group, rejected with the note.
+    rejected = []
+    for i, group in enumerate(chunks(1000)):
+        c = discuss.comment(strategy, author, body=f"Abzulehnen {i}")
+        response = mod.post(
+            f"/moderation/beitraege/{c.id}/entscheiden",
+            data={
+                "action": "reject",
+                "state": "pending",
+                "reason": "off_topic",
+                "note": "\n\n".join(group),
+            },
+        )
+        _ok(response, "reject")
+        with app.app_context():
+            assert db.session.get(Contribution, c.id).state.value == "rejected"
+        rejected.append(c.id)
+        cov.add("rejection note", group)
+
+    # Answer templates: one title each, the texts in groups.
+    bodies = chunks(discussion.BODY_MAX)
+    for i, payload in enumerate(PAYLOADS):
+        body = "\n\n".join(bodies[i]) if i < len(bodies) else f"Vorlage {i}"
+        _ok(mod.post("/moderation/vorlagen/neu", data={"title": payload, "body_md": body}), "t")
+        cov.add("answer template title", payload)
+        if i < len(bodies):
+            cov.add("answer template text", bodies[i])
+
+    cov.assert_complete(
+        "official reply",
+        "internal note",
+        "report text",
+        "public reason of a status",
+        "rejection note",
+        "answer template title",
+        "answer template text",
+    )
+
+    from participation.moderation.models import AnswerTemplate
+
+    with app.app_context():
+        template_ids = db.session.scalars(select(AnswerTemplate.id)).all()
+    reader = app.test_client()
+    section_url = f"/strategien/{strategy.slug}/vision"
+    for viewer in (reader, writer, mod):
+        get_safe(viewer, section_url, "section page")
+        get_safe(viewer, f"{section_url}/diskussion", "complete discussion")
+        get_safe(viewer, f"/beitraege/{comment.id}", "permalink")
+        get_safe(viewer, f"/strategien/{strategy.slug}/ideen", "idea list")
+        for idea_id in idea_ids:
+            get_safe(viewer, f"/strategien/{strategy.slug}/ideen/{idea_id}", "idea page")
+    for cid in [comment.id, *idea_ids, *rejected, *reported]:
+        get_safe(mod, f"/moderation/beitraege/{cid}", "moderation detail")
+        get_safe(mod, f"/moderation/beitraege/{cid}/protokoll", "contribution log")
+    for cid in rejected:
+        get_safe(writer, f"/beitraege/{cid}/ueberarbeiten", "revise page")
+    for template_id in template_ids:
+        get_safe(mod, f"/moderation/beitraege/{comment.id}?vorlage={template_id}", "template use")
+        get_safe(mod, f"/moderation/vorlagen/{template_id}/bearbeiten", "template form")
+        get_safe(mod, f"/moderation/vorlagen/{template_id}/loeschen", "template deletion")
+    get_safe(mod, "/moderation/vorlagen", "template list")
+    get_safe(mod, "/moderation/meldungen", "open reports")
+    get_safe(mod, "/moderation/protokoll", "moderation log")
+    walk_queue(mod)
+    walk_queue(mod, "/moderation/?gemeldet=y")
+    rows = assert_mails_safe(app)
+    assert any(row.kind for row in rows)

@@ -84,6 +84,10 @@ class Config:
     EMAIL_CONFIRM_MAX_AGE = 7 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 2 * 3600
 
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (TLS
+    # usually ends at one): their headers then give the client's address (rate limits) and
+    # HTTPS (HSTS, secure links). 0 trusts no such header.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

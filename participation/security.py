@@ -1,6 +1,7 @@
 """Response headers that every page gets."""
 
 from flask import Flask, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -10,6 +11,14 @@ CSP = (
 
 
 def register(app: Flask) -> None:
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # Only as many hops as configured: a client cannot forge its address or HTTPS by
+        # sending the headers itself.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
+
     @app.before_request
     def refuse_oversized_bodies():
         # Werkzeug only enforces the limit when a view reads the body; refuse it up front.

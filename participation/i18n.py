@@ -7,9 +7,10 @@ from babel import support
 from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask.globals import _cv_app
 from flask_babel import Domain, get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms.i18n import messages_path
 
 from participation.extensions import babel, db
@@ -18,6 +19,15 @@ from participation.permissions import public
 
 LANG_COOKIE = "lang"
 bp = Blueprint("i18n", __name__)
+
+
+class LazyText(LazyString):
+    """A text translated when it is used that may carry people's words (a department's name).
+    Flask-Babel's LazyString calls itself safe HTML (its `__html__` returns the text as it is),
+    so Jinja would put it into a page or an HTML mail unescaped; this one is escaped."""
+
+    def __html__(self):
+        return str(escape(str(self)))
 
 
 def select_locale() -> str:

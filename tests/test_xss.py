@@ -9,13 +9,14 @@ test asserts that every payload reached every one of its fields.
 
 import re
 from collections import defaultdict
+from datetime import date, timedelta
 from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
 
-from participation.accounts.models import Role
+from participation.accounts.models import Role, User
 from participation.discussion import services as discussion
 from participation.discussion.models import Contribution
 from participation.extensions import db
@@ -517,3 +518,123 @@ def test_moderation_fields(app, make, discuss):
     walk_queue(mod, "/moderation/?gemeldet=y")
     rows = assert_mails_safe(app)
     assert any(row.kind for row in rows)
+
+
+def test_department_fields(app, make, discuss):
+    from participation.accounts.models import Department
+    from participation.departments.models import Forwarding
+
+    cov = Coverage()
+    strategy = make.strategy(sections=[("Vision", "Die Stadt stellt Leistungen digital bereit.")])
+    author = make.user(display_name="Autorin")
+    moderator = make.user(display_name="Moderatorin", roles=[Role.MODERATOR])
+    mod = signed_in_client(app, moderator)
+    admin = signed_in_client(app, make.user(roles=[Role.ADMIN]))
+
+    # Department names, written by an administrator, are shown publicly in a status.
+    for i, payload in enumerate(PAYLOADS):
+        _ok(
+            admin.post(
+                "/verwaltung/fachaemter/neu",
+                data={"name": payload, "short_name": f"A{i}", "may_publish_replies": "y"},
+            ),
+            "department",
+        )
+        cov.add("department name", payload)
+    with app.app_context():
+        by_short_name = dict(db.session.execute(select(Department.short_name, Department.id)).all())
+        department_ids = [by_short_name[f"A{i}"] for i in range(len(PAYLOADS))]
+    assert len(department_ids) == len(PAYLOADS)
+    member = make.user(display_name="Amtsperson", roles=[Role.DEPARTMENT])
+    with app.app_context():
+        db.session.get(User, member.id).department_id = department_ids[0]
+        db.session.commit()
+    office = signed_in_client(app, member)
+
+    notes = chunks(5000)
+    ideas = []
+    for i in range(len(notes) + 1):
+        idea = discuss.idea(strategy, author, title=f"Idee {i}", body=f"Text {i}")
+        _ok(
+            mod.post(
+                f"/moderation/beitraege/{idea.id}/entscheiden",
+                data={"action": "publish", "state": "pending"},
+            ),
+            "publish",
+        )
+        ideas.append(idea.id)
+    due = (date.today() + timedelta(days=14)).isoformat()
+    # The first idea goes to every department at once; the notes to the first department.
+    _ok(
+        mod.post(
+            f"/moderation/beitraege/{ideas[0]}/weiterleiten",
+            data={"departments": department_ids, "forward_note": "Bitte prüfen.", "due_on": due},
+        ),
+        "forward to all",
+    )
+    for idea_id, group in zip(ideas[1:], notes, strict=True):
+        _ok(
+            mod.post(
+                f"/moderation/beitraege/{idea_id}/weiterleiten",
+                data={
+                    "departments": [department_ids[0]],
+                    "forward_note": "\n\n".join(group),
+                    "due_on": due,
+                },
+            ),
+            "forward",
+        )
+        cov.add("forwarding note", group)
+    with app.app_context():
+        forwardings = db.session.scalars(
+            select(Forwarding.id)
+            .where(Forwarding.department_id == department_ids[0])
+            .order_by(Forwarding.id)
+        ).all()
+    assert len(forwardings) == len(ideas)
+
+    # The department asks, the office answers, the department states and replies publicly.
+    for fid, group in zip(forwardings, chunks(5000), strict=False):
+        text = "\n\n".join(group)
+        _ok(office.post(f"/fachamt/{fid}/frage", data={"body": text}), "question")
+        cov.add("question of a department", group)
+        _ok(mod.post(f"/moderation/weiterleitungen/{fid}/nachricht", data={"body": text}), "a")
+        cov.add("answer of the office", group)
+        _ok(office.post(f"/fachamt/{fid}/antworten", data={"body_md": text}), "reply")
+        cov.add("official reply of a department", group)
+        _ok(
+            office.post(
+                f"/fachamt/{fid}/stellungnahme",
+                data={"recommendation": "adopt_in_part", "statement": text},
+            ),
+            "statement",
+        )
+        cov.add("statement of a department", group)
+    cov.assert_complete(
+        "department name",
+        "forwarding note",
+        "question of a department",
+        "answer of the office",
+        "official reply of a department",
+        "statement of a department",
+    )
+
+    reader = app.test_client()
+    for viewer in (reader, mod, office):
+        get_safe(viewer, f"/strategien/{strategy.slug}/ideen", "idea list")
+        for idea_id in ideas:
+            get_safe(viewer, f"/strategien/{strategy.slug}/ideen/{idea_id}", "idea page")
+        get_safe(viewer, f"/strategien/{strategy.slug}/vision/diskussion", "discussion")
+    for idea_id in ideas:
+        get_safe(mod, f"/moderation/beitraege/{idea_id}", "moderation detail")
+        get_safe(mod, f"/moderation/beitraege/{idea_id}/protokoll", "contribution log")
+    for fid in forwardings:
+        get_safe(office, f"/fachamt/{fid}", "department item")
+    get_safe(office, "/fachamt/", "department inbox")
+    get_safe(mod, "/moderation/weiterleitungen", "forwarding overview")
+    get_safe(mod, "/moderation/protokoll", "moderation log")
+    walk_queue(mod)
+    get_safe(admin, "/verwaltung/fachaemter", "department list")
+    for department_id in department_ids:
+        get_safe(admin, f"/verwaltung/fachaemter/{department_id}", "department form")
+    assert_mails_safe(app)

@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -44,6 +43,7 @@ from participation.discussion.models import Contribution, ModerationState, Proce
 from participation.discussion.services import ContributionError, post_reply
 from participation.events.services import record
 from participation.extensions import db
+from participation.i18n import LazyText
 from participation.mail import queue_mail
 from participation.moderation import status as status_service
 from participation.notifications import services as notifications
@@ -157,7 +157,7 @@ def _mail_author_of_reply(contribution: Contribution, departments: list[str], ac
     """Replies carry no processing status (so `set_status` does not tell their authors);
     their authors hear of a forwarding all the same."""
     # Rendered in the author's language when the mail is written.
-    status = LazyString(lambda: status_service.forwarded_label(departments))
+    status = LazyText(lambda: status_service.forwarded_label(departments))
     notifications.notify(
         notifications.author_of(contribution),
         Kind.OWN_CONTRIBUTIONS,

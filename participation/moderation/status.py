@@ -14,7 +14,6 @@ from babel.lists import format_list
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,6 +27,7 @@ from participation.discussion.models import (
 from participation.events.models import Event
 from participation.events.services import record
 from participation.extensions import db
+from participation.i18n import LazyText
 from participation.notifications import services as notifications
 from participation.notifications.models import Kind
 
@@ -163,9 +163,7 @@ def _tell(
 ):
     """The author, then the followers (only of what the public can see)."""
     # Rendered in each recipient's language when their mail is written.
-    label = LazyString(
-        lambda: forwarded_label(departments) if departments else status_label(status)
-    )
+    label = LazyText(lambda: forwarded_label(departments) if departments else status_label(status))
     author = notifications.author_of(contribution)
     base = current_app.config["BASE_URL"].rstrip("/")
     notifications.notify(

@@ -73,6 +73,33 @@ class Config:
     # `flask outbox purge` deletes sent mail older than this.
     OUTBOX_KEEP_SENT_DAYS = _int("OUTBOX_KEEP_SENT_DAYS", 30)
 
+    # Data protection (participation/privacy, the privacy notice). `flask privacy purge`
+    # erases a guest's e-mail address this many days after the contribution was confirmed.
+    PRIVACY_GUEST_EMAIL_DAYS = _int("PRIVACY_GUEST_EMAIL_DAYS", 90)
+    # Who is responsible, shown in the privacy notice and the accessibility statement.
+    # The defaults are placeholders that make a missing setting obvious on the page.
+    CONTROLLER_ADDRESS = os.environ.get(
+        "CONTROLLER_ADDRESS", "[Anschrift der Verwaltung: Straße, PLZ Ort]"
+    )
+    CONTROLLER_EMAIL = os.environ.get("CONTROLLER_EMAIL", "[E-Mail-Adresse der Verwaltung]")
+    CONTROLLER_PHONE = os.environ.get("CONTROLLER_PHONE", "[Telefonnummer der Verwaltung]")
+    DPO_CONTACT = os.environ.get(
+        "DPO_CONTACT", "[Name, Anschrift und E-Mail-Adresse der/des Datenschutzbeauftragten]"
+    )
+    SUPERVISORY_AUTHORITY = os.environ.get(
+        "SUPERVISORY_AUTHORITY",
+        "[Landesbeauftragte/r für den Datenschutz: Name, Anschrift, Website]",
+    )
+    ACCESSIBILITY_CONTACT = os.environ.get(
+        "ACCESSIBILITY_CONTACT", "[E-Mail-Adresse und Telefonnummer für Barrieremeldungen]"
+    )
+    ACCESSIBILITY_ENFORCEMENT_BODY = os.environ.get(
+        "ACCESSIBILITY_ENFORCEMENT_BODY",
+        "[Durchsetzungsstelle des Landes bzw. Schlichtungsstelle nach § 16 BGG: "
+        "Name, Anschrift, Website]",
+    )
+    ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "[Datum]")
+
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

@@ -143,6 +143,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(notifications.bp)
     notifications.register(app)
+    from participation.privacy import views as privacy
+
+    app.register_blueprint(privacy.bp, url_prefix="/konto")
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -183,3 +186,6 @@ def _register_cli(app: Flask) -> None:
     from participation.notifications.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)
+    from participation.privacy.cli import privacy_cli
+
+    app.cli.add_command(privacy_cli)

@@ -68,6 +68,10 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # A deleted account stays as a tombstone so that its contributions, the replies below
+    # them and the event log keep their references; its e-mail, display name and password
+    # hash are erased (participation.privacy.services.delete_account).
+    deleted_at: Mapped[datetime | None]
 
     department: Mapped[Department | None] = relationship(back_populates="members")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

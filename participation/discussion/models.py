@@ -10,6 +10,7 @@ Both are kept on the rows so that lists never count.
 import enum
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -185,6 +186,9 @@ class Contribution(db.Model):
         if self.is_official and self.official_signature:
             return self.official_signature
         if self.author is not None:
+            if self.author.deleted_at is not None:
+                # The account was deleted; the contribution stays (privacy.services).
+                return gettext("deleted account")
             return self.author.display_name
         return self.guest_name or ""
 

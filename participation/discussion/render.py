@@ -25,6 +25,8 @@ class _Texts:
         official = escape(_("Official answer"))
         edited = escape(_("edited"))
         marked = escape(_("marked contribution"))
+        # A deleted account's contributions stay; its name does not (privacy.services).
+        self.deleted_account = escape(_("deleted account"))
         self.guest = (
             ' <span class="kern-badge kern-badge--info contribution__badge">'
             f'<span class="kern-label">{guest}</span></span>'
@@ -128,9 +130,11 @@ def render_threads(nodes: list[ThreadNode], ctx: ThreadContext) -> Markup:
             author_id = c.author_id
             own = (author_id == ctx.viewer_id) if author_id is not None else cid in ctx.guest_ids
             created = c.created_at
+            name = c.display_name
+            name = escape(name) if name or author_id is None else t.deleted_account
             write(
                 f'\n<header class="contribution__header">\n<h{level} class="contribution__author" '
-                f'id="{hid}">{escape(c.display_name)}'
+                f'id="{hid}">{name}'
                 f"{t.guest if author_id is None else ''}{t.official if c.is_official else ''}"
                 f'</h{level}>\n<p class="contribution__meta"><a class="kern-link '
                 f'contribution__permalink" href="{base}{cid}"><span class="kern-sr-only">'

@@ -1,10 +1,11 @@
 """Legal pages: the administrator's text if there is one, else the shipped default.
 
 Defaults live in `participation/pages/defaults/<locale>/<slug>.md`: the first line is the
-title (`# Title`), the rest the body. Texts may contain `{municipality}`, `{office}` and
-`{base_url}`; they are filled from the configuration by plain string replacement (never a
-template engine: the text is written by administrators). Nothing is cached in process
-memory, so several app servers always show the same text.
+title (`# Title`), the rest the body. Texts may contain the placeholders in `PLACEHOLDERS`
+(`{municipality}`, `{office}`, `{base_url}`, the contacts of the privacy notice and the
+accessibility statement, the retention periods); they are filled from the configuration by
+plain string replacement (never a template engine: the text is written by administrators).
+Nothing is cached in process memory, so several app servers always show the same text.
 """
 
 import re
@@ -23,7 +24,20 @@ from participation.markup import render_document
 from participation.pages.models import Page, PageSlug
 
 DEFAULTS = Path(__file__).parent / "defaults"
-PLACEHOLDER = re.compile(r"\{(municipality|office|base_url)\}")
+# Placeholder -> configuration key (the contacts default to bracketed "[... ]" reminders).
+PLACEHOLDERS = {
+    "controller_address": "CONTROLLER_ADDRESS",
+    "controller_email": "CONTROLLER_EMAIL",
+    "controller_phone": "CONTROLLER_PHONE",
+    "dpo_contact": "DPO_CONTACT",
+    "supervisory_authority": "SUPERVISORY_AUTHORITY",
+    "accessibility_contact": "ACCESSIBILITY_CONTACT",
+    "enforcement_body": "ACCESSIBILITY_ENFORCEMENT_BODY",
+    "statement_date": "ACCESSIBILITY_STATEMENT_DATE",
+    "guest_email_days": "PRIVACY_GUEST_EMAIL_DAYS",
+    "mail_days": "OUTBOX_KEEP_SENT_DAYS",
+}
+PLACEHOLDER = re.compile(r"\{(municipality|office|base_url|" + "|".join(PLACEHOLDERS) + r")\}")
 TITLE_MAX = 200
 
 
@@ -58,6 +72,7 @@ def substitute(text: str) -> str:
         "municipality": config["MUNICIPALITY_NAME"],
         "office": config["OFFICE_NAME"],
         "base_url": config["BASE_URL"].rstrip("/"),
+        **{name: str(config[key]) for name, key in PLACEHOLDERS.items()},
     }
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
 

@@ -492,7 +492,9 @@ def test_moderation_fields(app, make, discuss):
     from participation.moderation.models import AnswerTemplate
 
     with app.app_context():
-        template_ids = db.session.scalars(select(AnswerTemplate.id)).all()
+        template_ids = db.session.scalars(
+            select(AnswerTemplate.id).order_by(AnswerTemplate.id)
+        ).all()
     reader = app.test_client()
     section_url = f"/strategien/{strategy.slug}/vision"
     for viewer in (reader, writer, mod):
@@ -507,8 +509,10 @@ def test_moderation_fields(app, make, discuss):
         get_safe(mod, f"/moderation/beitraege/{cid}/protokoll", "contribution log")
     for cid in rejected:
         get_safe(writer, f"/beitraege/{cid}/ueberarbeiten", "revise page")
-    for template_id in template_ids:
+    # The detail page lists every template's title; it fills in the text of the chosen one.
+    for template_id in template_ids[: len(bodies)]:
         get_safe(mod, f"/moderation/beitraege/{comment.id}?vorlage={template_id}", "template use")
+    for template_id in template_ids:
         get_safe(mod, f"/moderation/vorlagen/{template_id}/bearbeiten", "template form")
         get_safe(mod, f"/moderation/vorlagen/{template_id}/loeschen", "template deletion")
     get_safe(mod, "/moderation/vorlagen", "template list")
@@ -637,4 +641,129 @@ def test_department_fields(app, make, discuss):
     get_safe(admin, "/verwaltung/fachaemter", "department list")
     for department_id in department_ids:
         get_safe(admin, f"/verwaltung/fachaemter/{department_id}", "department form")
+    assert_mails_safe(app)
+
+
+def test_editor_fields(app, make, client):
+    from participation.strategies.models import Section, Version
+
+    cov = Coverage()
+    editor = signed_in_client(app, make.user(display_name="Redakteurin", roles=[Role.MODERATOR]))
+    summaries = chunks(2000)
+    for i, payload in enumerate(PAYLOADS):
+        data = {
+            "title": payload,
+            "slug": f"xss-{i}",
+            "summary": "\n\n".join(summaries[i]) if i < len(summaries) else "",
+            "opens_at": "2020-01-01T09:00",
+            "closes_at": "2099-01-01T09:00",
+            "moderation_mode": "post",
+            "review_hours": payload,
+        }
+        _ok(editor.post("/redaktion/neu", data=data), "strategy")
+        cov.add("strategy title", payload)
+        cov.add("review hours", payload)
+        if i < len(summaries):
+            cov.add("strategy summary", summaries[i])
+
+    # Sections of the first strategy through the editor's form: one title each.
+    bodies = chunks(5000)
+    for i, payload in enumerate(PAYLOADS):
+        body = "\n\n".join(bodies[i]) if i < len(bodies) else f"Text {i}"
+        _ok(
+            editor.post(
+                "/redaktion/xss-0/abschnitte/neu",
+                data={"title": payload, "kind": "text", "body_md": body},
+            ),
+            "section",
+        )
+        cov.add("section title", payload)
+        if i < len(bodies):
+            cov.add("section text", bodies[i])
+
+    # The second strategy by the importer: each payload in a heading (after a word: a heading
+    # of nothing but markup has no title and is refused) and in a text.
+    document = "\n\n".join(
+        f"# Teil {i} {' '.join(payload.split())}\n\n"
+        + ("\n\n".join(bodies[i]) if i < len(bodies) else "")
+        for i, payload in enumerate(PAYLOADS)
+    )
+    for step in ("vorschau", "uebernehmen"):
+        response = editor.post("/redaktion/xss-1/import", data={"text": document, "schritt": step})
+        if step == "vorschau":
+            assert response.status_code == 200
+            assert_safe(response.get_data(as_text=True), "import preview")
+        else:
+            _ok(response, "import")
+    cov.add("imported heading", PAYLOADS)
+    for group in bodies:
+        cov.add("imported text", group)
+
+    for slug, group in zip(("xss-0", "xss-1"), chunks(5000), strict=True):
+        _ok(
+            editor.post(
+                f"/redaktion/{slug}/veroeffentlichen", data={"change_note": "\n\n".join(group)}
+            ),
+            "publish",
+        )
+        cov.add("change note", group)
+    # The others published too, so that their titles and review hours reach public pages.
+    for i in range(2, len(PAYLOADS)):
+        data = {"title": "Inhalt", "kind": "text", "body_md": "Text"}
+        _ok(editor.post(f"/redaktion/xss-{i}/abschnitte/neu", data=data), "section")
+        _ok(editor.post(f"/redaktion/xss-{i}/veroeffentlichen", data={"change_note": "V1"}), "p")
+    cov.assert_complete(
+        "strategy title",
+        "review hours",
+        "strategy summary",
+        "section title",
+        "section text",
+        "imported heading",
+        "imported text",
+        "change note",
+    )
+
+    with app.app_context():
+        sections = {
+            slug: db.session.execute(
+                select(Section.id, Section.key)
+                .join(Version, Section.version_id == Version.id)
+                .join(Strategy, Version.strategy_id == Strategy.id)
+                .where(Strategy.slug == slug, Version.number == 1)
+            ).all()
+            for slug in ("xss-0", "xss-1")
+        }
+    assert len(sections["xss-0"]) == len(PAYLOADS)
+    assert len(sections["xss-1"]) >= len(PAYLOADS)
+    get_safe(client, "/", "start page")
+    get_safe(editor, "/redaktion/", "editor index")
+    for i in range(len(PAYLOADS)):
+        get_safe(client, f"/strategien/xss-{i}", "strategy overview")
+        get_safe(editor, f"/redaktion/xss-{i}/einstellungen", "strategy settings")
+    for slug, rows in sections.items():
+        get_safe(client, f"/strategien/{slug}/versionen", "versions")
+        get_safe(client, f"/strategien/{slug}/versionen/1", "version overview")
+        _ok(editor.post(f"/redaktion/{slug}/entwurf"), "new draft")
+        get_safe(editor, f"/redaktion/{slug}/", "draft")
+        get_safe(editor, f"/redaktion/{slug}/vorschau/", "preview")
+        for _section_id, key in rows:
+            get_safe(client, f"/strategien/{slug}/{key}", "section page")
+        if slug == "xss-1":
+            continue  # the same titles and texts as xss-0 in the editor's own pages
+        for _section_id, key in rows:
+            get_safe(editor, f"/redaktion/{slug}/vorschau/{key}", "section preview")
+        with app.app_context():
+            draft_sections = (
+                db.session.execute(
+                    select(Section.id)
+                    .join(Version, Section.version_id == Version.id)
+                    .join(Strategy, Version.strategy_id == Strategy.id)
+                    .where(Strategy.slug == slug, Version.number.is_(None))
+                )
+                .scalars()
+                .all()
+            )
+        for section_id in draft_sections:
+            get_safe(editor, f"/redaktion/{slug}/abschnitte/{section_id}/bearbeiten", "edit form")
+    get_safe(client, "/strategien/xss-0/vergleich", "compare versions")
     assert_mails_safe(app)

@@ -29,6 +29,9 @@ REDIRECTING_GET = {
     # Signed-in users have nothing to do on these pages and are sent on.
     ("accounts.login", "signed-in"),
     ("accounts.register", "signed-in"),
+    # The second login step needs a login halfway done (password right, code pending).
+    ("accounts.login_code", "signed-in"),
+    ("accounts.login_code", "anonymous"),
     # A GET of the support URL (e.g. after logging in again) leads to the idea page.
     ("ideas.support", "signed-in"),
     # A permalink leads to the page of its thread.

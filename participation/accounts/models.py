@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import str_enum, utcnow
@@ -72,6 +72,12 @@ class User(UserMixin, db.Model):
     # them and the event log keep their references; its e-mail, display name and password
     # hash are erased (participation.privacy.services.delete_account).
     deleted_at: Mapped[datetime | None]
+    # TOTP two-factor login (participation.accounts.two_factor). The secret is set when
+    # setup starts and counts only once `totp_enabled_at` is set by a confirmed code;
+    # `totp_last_step` is the time step of the last accepted code, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     department: Mapped[Department | None] = relationship(back_populates="members")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -87,8 +93,25 @@ class User(UserMixin, db.Model):
     def email_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
 
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
+
     def get_id(self) -> str:
         return f"{self.id}:{self.auth_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app. Only a salted hash is
+    kept: the codes are shown once, when they are made."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

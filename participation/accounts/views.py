@@ -17,7 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from participation.accounts import services
+from participation.accounts import services, two_factor
 from participation.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -168,18 +168,27 @@ def login():
             _attach(form, error)
         else:
             db.session.commit()
-            _start_session(user, remember=form.remember.data)
-            flash(_("Welcome, %(name)s. You are logged in.", name=user.display_name), "success")
-            if not user.email_confirmed:
-                flash(
-                    _(
-                        "Your e-mail address is not confirmed yet. Please use the link in "
-                        "our e-mail; you can request a new one in your account."
-                    ),
-                    "warning",
-                )
+            if user.two_factor_enabled:
+                # Not logged in until the code is entered: only a short-lived marker.
+                session.clear()
+                two_factor.start_pending(session, user, form.remember.data, form.next.data)
+                return redirect(url_for(".login_code"))
+            _finish_login(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data))
     return render_template("accounts/login.html", form=form)
+
+
+def _finish_login(user, remember: bool) -> None:
+    _start_session(user, remember=remember)
+    flash(_("Welcome, %(name)s. You are logged in.", name=user.display_name), "success")
+    if not user.email_confirmed:
+        flash(
+            _(
+                "Your e-mail address is not confirmed yet. Please use the link in "
+                "our e-mail; you can request a new one in your account."
+            ),
+            "warning",
+        )
 
 
 @bp.post("/abmelden")
@@ -340,3 +349,7 @@ def confirm_email_change(token: str):
     if current_user.is_authenticated:
         return redirect(url_for(".settings"))
     return redirect(url_for(".login"))
+
+
+# The two-factor pages hang on this blueprint too.
+from participation.accounts import two_factor_views  # noqa: E402, F401

@@ -108,6 +108,31 @@ def edit_user(user_id: int):
     return render_template("admin/user_edit.html", user=user, form=form)
 
 
+@bp.post("/benutzer/<int:user_id>/zwei-faktor-zuruecksetzen")
+@requires(is_admin)
+def reset_two_factor(user_id: int):
+    """For someone who lost both their device and their recovery codes."""
+    from participation.accounts import two_factor
+    from participation.accounts.services import AccountError
+
+    user = _load_user(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            two_factor.reset_by_admin(user, actor=current_user)
+        except AccountError as error:
+            flash(error.message, "info")
+        else:
+            db.session.commit()
+            flash(
+                gettext(
+                    "Two-factor login of %(name)s is reset; they can set it up again.",
+                    name=user.display_name,
+                ),
+                "success",
+            )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 # --- departments ---------------------------------------------------------------------------
 
 

@@ -767,3 +767,106 @@ def test_editor_fields(app, make, client):
             get_safe(editor, f"/redaktion/{slug}/abschnitte/{section_id}/bearbeiten", "edit form")
     get_safe(client, "/strategien/xss-0/vergleich", "compare versions")
     assert_mails_safe(app)
+
+
+def test_administration_fields(app, make, discuss):
+    from participation.moderation.models import NetiquetteReason
+
+    cov = Coverage()
+    admin = signed_in_client(app, make.user(display_name="Admin", roles=[Role.ADMIN]))
+    moderator = make.user(display_name="Moderatorin", roles=[Role.MODERATOR])
+    mod = signed_in_client(app, moderator)
+    reader = app.test_client()
+
+    # Legal pages: one title each, the texts in groups; the public page after every save.
+    bodies = chunks(5000)
+    for i, payload in enumerate(PAYLOADS):
+        body = "\n\n".join(bodies[i]) if i < len(bodies) else f"Anschrift {i}"
+        data = {"title": payload, "body_md": body, "revision": str(i)}
+        _ok(admin.post("/verwaltung/seiten/impressum/de", data=data), "legal page")
+        cov.add("legal page title", payload)
+        if i < len(bodies):
+            cov.add("legal page text", bodies[i])
+        get_safe(reader, "/impressum", "legal page")
+    get_safe(admin, "/verwaltung/seiten/impressum/de", "legal page form")
+    get_safe(admin, "/verwaltung/seiten", "legal page list")
+
+    # Netiquette reasons: both labels one payload each, the explanations in groups.
+    explanations = chunks(1000)
+    for i, payload in enumerate(PAYLOADS):
+        explanation = "\n\n".join(explanations[i]) if i < len(explanations) else ""
+        data = {
+            "key": f"xss_{i}",
+            "label_de": payload,
+            "label_en": payload,
+            "explanation_de": explanation,
+            "explanation_en": explanation,
+        }
+        _ok(admin.post("/verwaltung/netiquette-gruende/neu", data=data), "reason")
+        cov.add("reason label", payload)
+        if i < len(explanations):
+            cov.add("reason explanation", explanations[i])
+    cov.assert_complete("legal page title", "legal page text", "reason label", "reason explanation")
+
+    with app.app_context():
+        reasons = db.session.execute(
+            select(NetiquetteReason.id, NetiquetteReason.key)
+            .where(NetiquetteReason.key.like("xss_%"))
+            .order_by(NetiquetteReason.id)
+        ).all()
+    assert len(reasons) == len(PAYLOADS)
+    get_safe(admin, "/verwaltung/netiquette-gruende", "reason list")
+    for reason_id, _key in reasons:
+        get_safe(admin, f"/verwaltung/netiquette-gruende/{reason_id}", "reason form")
+
+    # Rejected with the reasons that explain themselves: detail, log, revise page, mail.
+    strategy = make.strategy(sections=[("Vision", "Die Stadt stellt Leistungen digital bereit.")])
+    author = make.user(display_name="Autorin")
+    writer = signed_in_client(app, author)
+    english = signed_in_client(app, author)
+    english.post("/sprache", data={"lang": "en", "next": "/"})
+    for i, (_reason_id, key) in enumerate(reasons[: len(explanations)]):
+        c = discuss.comment(strategy, author, body=f"Abzulehnen {i}")
+        get_safe(mod, f"/moderation/beitraege/{c.id}", "moderation detail with every reason")
+        _ok(
+            mod.post(
+                f"/moderation/beitraege/{c.id}/entscheiden",
+                data={"action": "reject", "state": "pending", "reason": key},
+            ),
+            "reject",
+        )
+        with app.app_context():
+            assert db.session.get(Contribution, c.id).state.value == "rejected"
+        get_safe(mod, f"/moderation/beitraege/{c.id}", "moderation detail")
+        get_safe(mod, f"/moderation/beitraege/{c.id}/protokoll", "contribution log")
+        for client in (writer, english):
+            get_safe(client, f"/beitraege/{c.id}/ueberarbeiten", "revise page")
+    get_safe(mod, "/moderation/protokoll", "moderation log")
+    get_safe(reader, "/netiquette", "netiquette page")
+    assert_mails_safe(app)
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("queue search", "/moderation/?suche={p}&abschnitt={p}"),
+        ("user search", "/verwaltung/benutzer?q={p}"),
+        ("back link of the detail page", "/moderation/beitraege/{id}?zurueck={p}"),
+        ("next of the login page", "/konto/anmelden?next={p}"),
+        (
+            "idea filter",
+            "/strategien/{slug}/ideen?suche={p}&handlungsfeld={p}&status={p}&kanal={p}",
+        ),
+    ],
+)
+def test_reflected_query_values(app, make, discuss, name, url):
+    """What comes back from the query string: search fields, back links, `next`."""
+    from urllib.parse import quote
+
+    strategy = make.strategy()
+    comment = discuss.comment(strategy, make.user(), body="Ein Kommentar.")
+    staff = signed_in_client(app, make.user(roles=[Role.ADMIN, Role.MODERATOR]))
+    viewer = app.test_client() if "login" in name else staff
+    for payload in PAYLOADS:
+        target = url.format(p=quote(payload, safe=""), id=comment.id, slug=strategy.slug)
+        get_safe(viewer, target, name)

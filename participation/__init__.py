@@ -51,6 +51,9 @@ def create_app(config_object=None, **overrides) -> Flask:
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    from participation.privacy import logs
+
+    logs.install()
 
     import participation.accounts.session  # noqa: F401  (user loader)
     import participation.models  # noqa: F401  (complete metadata before anything queries)

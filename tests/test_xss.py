@@ -870,3 +870,26 @@ def test_reflected_query_values(app, make, discuss, name, url):
     for payload in PAYLOADS:
         target = url.format(p=quote(payload, safe=""), id=comment.id, slug=strategy.slug)
         get_safe(viewer, target, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "fields"),
+    [
+        ("registration", "/konto/registrieren", ("email", "display_name")),
+        ("login", "/konto/anmelden", ("email",)),
+        ("guest comment", "/strategien/{slug}/vision/kommentare", ("guest_name", "body_md")),
+        ("guest follow", "/strategien/{slug}/folgen", ("email", "next")),
+        ("forgotten password", "/konto/passwort-vergessen", ("email",)),
+    ],
+)
+def test_forms_show_typed_values_safely(app, make, name, url, fields):
+    """A refused form comes back with what was typed in its fields and in its messages."""
+    strategy = make.strategy(sections=[("Vision", "Die Stadt stellt Leistungen digital bereit.")])
+    client = app.test_client()
+    for payload in PAYLOADS:
+        data = dict.fromkeys(fields, payload) | {"password": "kurz", "password_repeat": "lang"}
+        if name == "guest comment":
+            data["guest_email"] = "keine Adresse"
+        response = client.post(url.format(slug=strategy.slug), data=data, follow_redirects=True)
+        assert response.status_code in (200, 400, 422), (name, response.status_code)
+        assert_safe(response.get_data(as_text=True), name)

@@ -496,6 +496,8 @@ URLS = {
         url_for("accounts.confirm_email_change", token=w.account_tokens["change"]),
     ],
     "accounts.settings": lambda w: [url_for("accounts.settings")],
+    "accounts.login_code": lambda w: [url_for("accounts.login_code")],
+    "accounts.two_factor_settings": lambda w: [url_for("accounts.two_factor_settings")],
     "privacy.overview": lambda w: [url_for("privacy.overview")],
     "privacy.export": lambda w: [url_for("privacy.export")],
     "privacy.delete_account": lambda w: [url_for("privacy.delete_account")],

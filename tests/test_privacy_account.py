@@ -218,3 +218,16 @@ def test_a_reply_to_a_deleted_accounts_contribution_mails_no_one(app, make, disc
         rows = db.session.scalars(select(OutboxMessage.recipient)).all()
         assert not any(r.startswith("deleted:") for r in rows)
         assert "clara@example.org" not in rows
+
+
+def test_administrators_see_a_deleted_account_as_such(app, make):
+    citizen = make.user(display_name="Weg Damit")
+    admin = make.user(roles=(Role.ADMIN,))
+    assert _delete(signed_in_client(app, citizen)).status_code == 302
+    client = signed_in_client(app, admin)
+    listing = client.get("/verwaltung/benutzer").get_data(as_text=True)
+    assert "gelöschtes Konto" in listing
+    assert "Weg Damit" not in listing
+    page = client.get(f"/verwaltung/benutzer/{citizen.id}")
+    assert page.status_code == 200
+    assert "gelöschtes Konto" in page.get_data(as_text=True)

@@ -12,6 +12,7 @@ ROUTES = [
     ("GET", "/verwaltung/benutzer"),
     ("GET", "/verwaltung/benutzer/{user}"),
     ("POST", "/verwaltung/benutzer/{user}"),
+    ("POST", "/verwaltung/benutzer/{user}/zwei-faktor-zuruecksetzen"),
     ("GET", "/verwaltung/fachaemter"),
     ("GET", "/verwaltung/fachaemter/neu"),
     ("POST", "/verwaltung/fachaemter/neu"),

@@ -88,6 +88,7 @@ ACTION_WORDS = {
     "account.roles_changed": _l("Roles changed"),
     "account.deactivated": _l("Account deactivated"),
     "account.reactivated": _l("Account reactivated"),
+    "account.deleted": _l("Account deleted by its owner"),
     "account.two_factor_enabled": _l("Two-factor login switched on"),
     "account.two_factor_disabled": _l("Two-factor login switched off"),
     "account.two_factor_reset": _l("Two-factor login reset by an administrator"),

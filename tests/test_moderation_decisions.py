@@ -211,7 +211,7 @@ def test_publish_shows_up_on_the_section_page_and_hide_leaves_a_placeholder(
     token = _token(mod)
     response = _post_decision(mod, comment, "publish", token)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/moderation/?art=comment")
+    assert response.headers["Location"].endswith("/moderation/?art=comment#meldungen")
     flashed = mod.get("/moderation/").get_data(as_text=True)
     assert f"Beitrag {comment.id}: Veröffentlichen" in flashed
     assert "Mehr Glasfaser" in client.get(page).get_data(as_text=True)

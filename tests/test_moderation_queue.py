@@ -398,7 +398,7 @@ def test_items_show_context_and_forms(app, make, discuss, client, login, moderat
     ) in item
     assert 'value="mark_reviewed"><span class="kern-label">Als geprüft markieren' in item
     assert (
-        f'<label class="kern-label" for="reason-{reply.id}">Grund für die Ablehnung</label>' in item
+        f'<label class="kern-label" for="reason-{reply.id}">Grund für die Ablehnung<span class="kern-sr-only"> – Beitrag {reply.id}</span></label>' in item
     )
     assert f'<select class="kern-form-input__select" id="reason-{reply.id}" name="reason">' in item
     # The reasons as the netiquette table names them, in German.
@@ -438,7 +438,7 @@ def test_every_form_carries_the_page_token_and_a_decision_goes_through(
         f"/moderation/beitraege/{comments[1].id}/entscheiden", data={**fields, "action": "publish"}
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/moderation/")
+    assert response.headers["Location"].endswith("/moderation/#meldungen")
     with app.app_context():
         assert db.session.get(Contribution, comments[1].id).state.value == "published"
     # Without the token the same form is refused.

@@ -293,7 +293,7 @@ def _decision_form(page: _Page, state: str, actions: tuple) -> tuple[str, str]:
     if reject in actions:
         out.append(
             '\n<div class="reject-group">\n<div class="kern-form-input">\n'
-            f'<label class="kern-label" for="reason-\x01">{t.reason}</label>\n'
+            f'<label class="kern-label" for="reason-\x01">{t.reason}{t.sr}</label>\n'
             '<div class="kern-form-input__select-wrapper">\n'
             '<select class="kern-form-input__select" id="reason-\x01" name="reason">'
             f"{t.options}</select>\n</div>\n</div>\n"

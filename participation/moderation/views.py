@@ -200,7 +200,9 @@ def decide(id: int):
         ),
         "success",
     )
-    return redirect(back)
+    # Keyboard and screen reader users start at the confirmation, one link (the queue's skip
+    # link) away from the contributions, instead of at the top of the page.
+    return redirect(back + "#meldungen")
 
 
 @bp.post("/entscheiden")
@@ -244,7 +246,7 @@ def decide_many():
                 reason=message,
             )
         )
-    return redirect(back)
+    return redirect(back + "#meldungen")
 
 
 # --- the author revises a rejected contribution --------------------------------------------

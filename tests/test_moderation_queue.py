@@ -398,7 +398,8 @@ def test_items_show_context_and_forms(app, make, discuss, client, login, moderat
     ) in item
     assert 'value="mark_reviewed"><span class="kern-label">Als geprüft markieren' in item
     assert (
-        f'<label class="kern-label" for="reason-{reply.id}">Grund für die Ablehnung<span class="kern-sr-only"> – Beitrag {reply.id}</span></label>' in item
+        f'<label class="kern-label" for="reason-{reply.id}">Grund für die Ablehnung'
+        f'<span class="kern-sr-only"> – Beitrag {reply.id}</span></label>' in item
     )
     assert f'<select class="kern-form-input__select" id="reason-{reply.id}" name="reason">' in item
     # The reasons as the netiquette table names them, in German.

@@ -43,6 +43,11 @@ WRITTEN = "outbox_written"
 ERROR_MAX = 2000
 RETRIED = "outbox.retried"
 
+# Folding only at the 998 characters a line may have (RFC 5322): Python's folding of long
+# headers with encoded (non-ASCII) words at 78 drops the space between two words
+# ("Amt fürMobilität"). Text bodies are encoded quoted-printable, whose lines stay short.
+_POLICY = email.policy.default.clone(max_line_length=998)
+
 
 class OutboxError(Exception):
     def __init__(self, message):
@@ -67,6 +72,15 @@ def _check_header(value: str) -> str:
     return value
 
 
+# The column's length. A subject naming many departments by their full names (a status
+# "forwarded to …") can be longer; PostgreSQL refused the whole change with an error 500.
+SUBJECT_MAX = 1000
+
+
+def _fit_subject(subject: str) -> str:
+    return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
+
+
 def enqueue(
     recipient: str,
     subject: str,
@@ -83,7 +97,7 @@ def enqueue(
         message_id=make_msgid(domain=_domain()),
         kind=kind,
         recipient=_check_header(recipient),
-        subject=_check_header(subject),
+        subject=_fit_subject(_check_header(subject)),
         body_text=body_text,
         body_html=body_html,
         headers=headers or None,
@@ -201,7 +215,7 @@ def _release(session: Session, claim: Claim, ids: list[int]) -> None:
 
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    mail = EmailMessage(policy=email.policy.default)
+    mail = EmailMessage(policy=_POLICY)
     mail["Subject"] = message.subject
     mail["From"] = sender
     mail["To"] = message.recipient

@@ -10,64 +10,78 @@ import pytest
 from sqlalchemy import select
 
 from participation.extensions import db
-from tests.e2e.test_accessibility import PASSWORD, assert_accessible, log_in, page  # noqa: F401
+from tests.e2e.test_accessibility import PASSWORD, assert_accessible, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
-EMAIL = "zwei-faktor-a11y@example.org"
 
-
-@pytest.fixture(scope="module")
-def account(live_app):
-    """An account of its own, so that the demo accounts other tests log in with keep logging
-    in with the password alone."""
+@pytest.fixture(params=["de", "en"])
+def account(request, live_app):
+    """An account of its own per language, so that the demo accounts other tests log in with
+    keep logging in with the password alone."""
     from participation.accounts.models import User
     from participation.accounts.passwords import hash_password
     from participation.database import utcnow
 
+    email = f"zwei-faktor-a11y-{request.param}@example.org"
     with live_app.app_context():
-        if db.session.scalar(select(User).where(User.email == EMAIL)) is None:
+        if db.session.scalar(select(User).where(User.email == email)) is None:
             db.session.add(
                 User(
-                    email=EMAIL,
+                    email=email,
                     display_name="Zweifaktor",
                     password_hash=hash_password(PASSWORD),
                     email_confirmed_at=utcnow(),
                 )
             )
             db.session.commit()
-    return EMAIL
+    return email, request.param
 
 
-def _secret(live_app) -> str:
+def _secret(live_app, email) -> str:
     from participation.accounts.models import User
 
     with live_app.app_context():
-        return db.session.scalar(select(User.totp_secret).where(User.email == EMAIL))
+        return db.session.scalar(select(User.totp_secret).where(User.email == email))
+
+
+def _submit(tab, action: str) -> None:
+    with tab.expect_navigation():
+        tab.locator(f"main form[action$='{action}'] button[type=submit]").click()
+
+
+def _password_step(tab, email) -> None:
+    tab.goto("/konto/anmelden")
+    tab.locator("#email").fill(email)
+    tab.locator("#password").fill(PASSWORD)
+    _submit(tab, "/konto/anmelden")
 
 
 def test_two_factor_pages_have_no_axe_violations(page, live_app, account):  # noqa: F811
-    log_in(page, account)
+    email, language = account
+    if language == "en":
+        page.goto("/")
+        page.get_by_role("button", name="English").click()
+        page.wait_for_load_state()
+    _password_step(page, email)
     page.goto("/konto/zwei-faktor")
+    assert page.locator("html").get_attribute("lang") == language
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 800})
-    with page.expect_navigation():
-        page.get_by_role("button", name="Einrichtung starten").click()
+    _submit(page, "/konto/zwei-faktor/einrichten")
     assert page.locator("img.totp-qr").count() == 1
     assert_accessible(page)
 
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.get_by_label("Code").fill("000000")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Zwei-Faktor-Anmeldung einschalten").click()
+    page.locator("#setup-code").fill("000000")
+    _submit(page, "/konto/zwei-faktor/bestaetigen")
     assert page.locator("#error-summary").count() == 1
     assert_accessible(page)
 
-    secret = _secret(live_app)
+    secret = _secret(live_app, email)
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.get_by_label("Code").fill(pyotp.TOTP(secret).at(time.time() - 30))
-    with page.expect_navigation():
-        page.get_by_role("button", name="Zwei-Faktor-Anmeldung einschalten").click()
+    page.locator("#setup-code").fill(pyotp.TOTP(secret).at(time.time() - 30))
+    _submit(page, "/konto/zwei-faktor/bestaetigen")
     assert page.locator(".recovery-codes li").count() == 10
     assert_accessible(page)
 
@@ -77,24 +91,16 @@ def test_two_factor_pages_have_no_axe_violations(page, live_app, account):  # no
 
     page.set_viewport_size({"width": 1280, "height": 800})
     with page.expect_navigation():
-        page.locator(
-            "header form[action$='/konto/abmelden'] button, form[action$='/konto/abmelden'] button"
-        ).first.click()
-    page.goto("/konto/anmelden")
-    page.get_by_label("E-Mail-Adresse").fill(account)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_label("Passwort").press("Enter")
+        page.locator("form[action$='/konto/abmelden'] button").first.click()
+    _password_step(page, email)
     assert page.url.endswith("/konto/anmelden/code")
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.get_by_label("Code").fill("123456")
-    with page.expect_navigation():
-        page.get_by_label("Code").press("Enter")
+    page.locator("#code").fill("123456")
+    _submit(page, "/konto/anmelden/code")
     assert page.locator("#error-summary").count() == 1
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
-    with page.expect_navigation():
-        page.get_by_label("Code").press("Enter")
+    page.locator("#code").fill(pyotp.TOTP(secret).now())
+    _submit(page, "/konto/anmelden/code")
     assert re.search(r"/konto/anmelden", page.url) is None

@@ -337,3 +337,17 @@ def test_the_code_step_is_rate_limited_per_account(limited_app, make):
             statuses.append(client.post("/konto/anmelden/code", data={"code": "1"}).status_code)
     assert statuses[:5] == [200] * 5
     assert statuses[5] == 429
+
+
+def test_the_command_line_resets_two_factor_login(app, make):
+    user = make.user()
+    _enable(app, user)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "reset-two-factor", "--email", user.email])
+    assert result.exit_code == 0, result.output
+    assert "two-factor login reset" in result.output
+    assert not _reload(app, user).two_factor_enabled
+    assert "account.two_factor_reset" in _actions(app, user)
+    again = runner.invoke(args=["users", "reset-two-factor", "--email", user.email])
+    assert again.exit_code != 0
+    assert "no two-factor login to reset" in again.output

@@ -107,6 +107,25 @@ def set_roles(email, roles, department, no_department):
     click.echo(f"{user.email}: {_describe(user)}.")
 
 
+@users_cli.command("reset-two-factor")
+@click.option("--email", required=True)
+@_in_english
+def reset_two_factor(email):
+    """Switch off an account's two-factor login (lost device and recovery codes), e.g. for
+    the only administrator, who cannot reach the administration page without it."""
+    from participation.accounts import two_factor
+
+    user = services.find_by_email(email)
+    if user is None:
+        _fail(f"No account with the e-mail address {services.normalise_email(email)}.")
+    try:
+        two_factor.reset_by_admin(user, actor=None)
+    except services.AccountError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"{user.email}: two-factor login reset; it can be set up again.")
+
+
 @users_cli.command("list")
 @_in_english
 def list_users():

@@ -241,8 +241,9 @@ def disable(user: User, password: str | None, code: str | None) -> None:
     record("account.two_factor_disabled", user, actor=user)
 
 
-def reset_by_admin(user: User, actor: User) -> None:
-    """An administrator switches it off for someone who lost their device and codes."""
+def reset_by_admin(user: User, actor: User | None) -> None:
+    """An administrator switches it off for someone who lost their device and codes (actor
+    None: from the command line)."""
     if not user.two_factor_enabled and not user.totp_secret:
         raise AccountError(_l("This account has no two-factor login to reset."))
     _clear(user)

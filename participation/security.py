@@ -1,6 +1,7 @@
 """Response headers that every page gets."""
 
-from flask import Flask, abort, request
+from flask import Flask, Request, abort, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
@@ -10,7 +11,28 @@ CSP = (
 )
 
 
+class _WithoutNul(ImmutableMultiDict):
+    """Form and query values without NUL characters: PostgreSQL refuses them in text (a
+    request carrying one failed with an error 500), and they only serve to hide markup."""
+
+    def __init__(self, mapping=None):
+        if mapping is not None and not isinstance(mapping, dict):
+            mapping = [
+                (
+                    key.replace("\x00", ""),
+                    value.replace("\x00", "") if isinstance(value, str) else value,
+                )
+                for key, value in mapping
+            ]
+        super().__init__(mapping)
+
+
+class CleanRequest(Request):
+    parameter_storage_class = _WithoutNul
+
+
 def register(app: Flask) -> None:
+    app.request_class = CleanRequest
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # Only as many hops as configured: a client cannot forge its address or HTTPS by

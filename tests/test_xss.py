@@ -319,21 +319,24 @@ def test_comments_replies_ideas_and_names(app, make, strategy, client):
         if i < len(bodies):
             cov.add("idea body", bodies[i])
 
-    # Guests: one name each, through the service the guest form calls (a confirmed guest).
+    # Guests: one name each, by the guest form; the addresses confirmed by the link's token.
+    guest = app.test_client()
+    for i, payload in enumerate(PAYLOADS):
+        data = {
+            "body_md": f"Gastbeitrag {i}",
+            "guest_name": payload + " x",
+            "guest_email": f"gast{i}@example.org",
+            "guest_consent": "y",
+        }
+        _ok(guest.post(f"{section_url}/kommentare", data=data), "guest comment")
+        cov.add("guest name", payload)
     with app.test_request_context():
-        s = db.session.get(Strategy, strategy.id)
-        section = s.versions[0].sections[0]
-        for i, payload in enumerate(PAYLOADS):
-            discussion.post_comment(
-                s,
-                section,
-                author=None,
-                body_md=f"Gastbeitrag {i}",
-                guest=discussion.Guest(
-                    name=payload + " x", email=f"gast{i}@example.org", consent=True, verified=True
-                ),
-            )
-            cov.add("guest name", payload)
+        unconfirmed = db.session.scalars(
+            select(Contribution).where(Contribution.guest_email.like("gast%@example.org"))
+        ).all()
+        assert len(unconfirmed) == len(PAYLOADS)
+        for contribution in unconfirmed:
+            discussion.confirm_guest(discussion.guest_token(contribution))
         db.session.commit()
 
     # Display names: each through the settings form of its own account, then a comment.

@@ -896,3 +896,16 @@ def test_forms_show_typed_values_safely(app, make, name, url, fields):
         response = client.post(url.format(slug=strategy.slug), data=data, follow_redirects=True)
         assert response.status_code in (200, 400, 422), (name, response.status_code)
         assert_safe(response.get_data(as_text=True), name)
+
+
+def test_nul_characters_are_dropped_from_form_and_query_values(app, make, strategy):
+    """PostgreSQL refuses NUL in text; a NUL only serves to hide markup from filters."""
+    author = make.user()
+    client = signed_in_client(app, author)
+    url = f"/strategien/{strategy.slug}/vision/kommentare?x=\x00"
+    _ok(client.post(url, data={"body_md": "Java\x00script ist\x00 gut."}), "comment")
+    with app.app_context():
+        body = db.session.scalars(
+            select(Contribution.body_md).where(Contribution.author_id == author.id)
+        ).one()
+    assert body == "Javascript ist gut."

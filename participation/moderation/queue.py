@@ -17,7 +17,7 @@ from html import unescape
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select, text
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, text, tuple_
 from sqlalchemy.orm import aliased
 
 from participation.accounts.models import User
@@ -198,8 +198,12 @@ def _page_statement(shape: tuple, per_page: int):
             or_(C.title.ilike(pattern, escape="\\"), C.body_md.ilike(pattern, escape="\\"))
         )
     if cursor:
-        created, id_ = bindparam("after_created"), bindparam("after_id")
-        query = query.where(or_(C.created_at > created, and_(C.created_at == created, C.id > id_)))
+        # A row comparison: both databases seek to it in the index instead of filtering.
+        after = tuple_(
+            bindparam("after_created", type_=C.created_at.type),
+            bindparam("after_id", type_=C.id.type),
+        )
+        query = query.where(tuple_(C.created_at, C.id) > after)
     return query.order_by(C.created_at, C.id).limit(_constant(per_page + 1))
 
 

@@ -74,6 +74,32 @@ def _rate_limits_off():
     limiter.enabled = False
 
 
+@pytest.fixture
+def limited_app(database_url, smtp_server):
+    """A second app with rate limits on, for the tests of the limits themselves. The limiter
+    is one object for the whole process: it is switched off and emptied afterwards."""
+    limited = create_app(
+        TestingConfig,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        MAIL_SERVER=smtp_server.host,
+        MAIL_PORT=smtp_server.port,
+    )
+    try:
+        yield limited
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+        with limited.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def limited_client(limited_app):
+    return limited_app.test_client()
+
+
 @pytest.fixture(autouse=True)
 def _transaction(request, app):
     """Every test runs inside one outer transaction that is rolled back afterwards; the

@@ -1,11 +1,7 @@
 """The settings page: overview, display name, e-mail change; and the login rate limit."""
 
-import pytest
-
-from config import TestingConfig
-from participation import create_app
 from participation.accounts.models import Role, User
-from participation.extensions import db, limiter
+from participation.extensions import db
 from tests.conftest import extract_link
 from tests.factories import DEFAULT_PASSWORD
 
@@ -150,27 +146,6 @@ def test_expired_change_email_link(client, app, make, login, mailbox, monkeypatc
     monkeypatch.setitem(app.config, "EMAIL_CONFIRM_MAX_AGE", -1)
     assert "abgelaufen" in client.get(link).get_data(as_text=True)
     assert _reload(app, user).email == user.email
-
-
-@pytest.fixture
-def limited_client(database_url, smtp_server):
-    """A second app with rate limits on. The limiter is a process-wide singleton, so its
-    switch is restored afterwards for the other tests in this worker."""
-    app = create_app(
-        TestingConfig,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        MAIL_SERVER=smtp_server.host,
-        MAIL_PORT=smtp_server.port,
-    )
-    try:
-        yield app.test_client()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_login_is_rate_limited(limited_client):

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from participation.database import utcnow
 from participation.discussion import services
 from participation.discussion.models import Contribution, ModerationState
-from participation.extensions import db, limiter
+from participation.extensions import db
 from participation.strategies.models import ModerationMode
 
 TEXT = "Erster Absatz über das Bürgerbüro.\n\nZweiter Absatz über Radwege.\n\nDritter Absatz."
@@ -392,28 +392,6 @@ def test_names_and_texts_are_escaped(client, app, make, discuss, post_strategy):
     page = html(client.get("/strategien/radplan/mobilitaet"))
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
-
-
-@pytest.fixture
-def limited_client(database_url, smtp_server):
-    from config import TestingConfig
-    from participation import create_app
-
-    app = create_app(
-        TestingConfig,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        MAIL_SERVER=smtp_server.host,
-        MAIL_PORT=smtp_server.port,
-    )
-    try:
-        yield app.test_client()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_posting_is_rate_limited_across_comments_and_replies(

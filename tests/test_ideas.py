@@ -15,7 +15,7 @@ from participation.discussion.models import (
     ProcessingStatus,
     Support,
 )
-from participation.extensions import db, limiter
+from participation.extensions import db
 from participation.strategies.models import ModerationMode, Section, SectionKind, Version
 from tests.conftest import extract_link
 
@@ -393,32 +393,14 @@ def test_closed_window_shows_a_notice_and_refuses_posts(app, make, client, login
     assert f"/strategien/{strategy.slug}/ideen/neu" not in listing
 
 
-def test_new_ideas_share_the_posting_rate_limit(app, make, database_url, smtp_server):
-    from config import TestingConfig
-    from participation import create_app
-
+def test_new_ideas_share_the_posting_rate_limit(app, make, limited_client):
     strategy, _fields = strategy_with_fields(app, make, moderation_mode=ModerationMode.POST)
-    limited = create_app(
-        TestingConfig,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        MAIL_SERVER=smtp_server.host,
-        MAIL_PORT=smtp_server.port,
-    )
-    try:
-        client = limited.test_client()
-        statuses = [
-            client.post(f"/strategien/{strategy.slug}/ideen/neu", data={}).status_code
-            for _ in range(6)
-        ]
-        assert statuses == [400] * 5 + [429]
-        assert client.get(f"/strategien/{strategy.slug}/ideen/neu").status_code == 200
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with limited.app_context():
-            db.engine.dispose()
+    statuses = [
+        limited_client.post(f"/strategien/{strategy.slug}/ideen/neu", data={}).status_code
+        for _ in range(6)
+    ]
+    assert statuses == [400] * 5 + [429]
+    assert limited_client.get(f"/strategien/{strategy.slug}/ideen/neu").status_code == 200
 
 
 # -- the idea page and supporting -------------------------------------------------------------
@@ -619,39 +601,20 @@ def test_reply_from_the_idea_page_and_own_idea_links(app, open_post, make, discu
     assert fresh(app, Contribution, idea.id).reply_count == 1
 
 
-def test_support_is_rate_limited_generously(
-    app, open_post, make, discuss, database_url, smtp_server
-):
-    from config import TestingConfig
-    from participation import create_app
+def test_support_is_rate_limited_generously(app, open_post, make, discuss, limited_client):
     from participation.discussion.ideas import SUPPORT_LIMIT
 
     strategy, _fields = open_post
     idea = discuss.idea(strategy, make.user())
     user = make.user()
-    limited = create_app(
-        TestingConfig,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        MAIL_SERVER=smtp_server.host,
-        MAIL_PORT=smtp_server.port,
-    )
     allowed = int(SUPPORT_LIMIT.split()[0])
-    try:
-        client = limited.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-        statuses = [
-            client.post(f"/beitraege/{idea.id}/unterstuetzen").status_code
-            for _ in range(allowed + 1)
-        ]
-        assert statuses[:allowed] == [302] * allowed
-        assert statuses[allowed] == 429
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with limited.app_context():
-            db.engine.dispose()
+    with limited_client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    statuses = [
+        limited_client.post(f"/beitraege/{idea.id}/unterstuetzen").status_code
+        for _ in range(allowed + 1)
+    ]
+    assert statuses[:allowed] == [302] * allowed
+    assert statuses[allowed] == 429
     assert fresh(app, Contribution, idea.id).support_count == 0  # an even number of toggles

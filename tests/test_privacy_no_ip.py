@@ -5,14 +5,11 @@ import json
 import logging
 import re
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from config import TestingConfig
-from participation import create_app
 from participation.events.models import Event
-from participation.extensions import db, limiter
+from participation.extensions import db
 from participation.outbox.models import OutboxMessage
 from participation.privacy.logs import LOGGERS, truncate_ip, truncate_ips
 from participation.strategies.models import ModerationMode
@@ -105,27 +102,6 @@ def test_truncation_to_networks():
         '203.0.113.0 - - [21/Nov/2026 09:12:46] "GET / HTTP/1.1" 200 via 2001:db8:1::.'
     )
     assert truncate_ips("version 1.2.3.4.5 at 09:12:46") == "version 1.2.3.4.5 at 09:12:46"
-
-
-@pytest.fixture
-def limited_client(database_url, smtp_server):
-    """A second app with rate limits on (the limiter is a process-wide singleton, so its
-    switch is restored afterwards)."""
-    app = create_app(
-        TestingConfig,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        MAIL_SERVER=smtp_server.host,
-        MAIL_PORT=smtp_server.port,
-    )
-    try:
-        yield app.test_client()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_logs_of_a_rate_limit_breach_hold_no_full_ip(limited_client, caplog, monkeypatch):

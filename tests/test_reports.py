@@ -7,7 +7,7 @@ from sqlalchemy import select
 from participation.accounts.models import Role
 from participation.discussion.models import Contribution, ModerationState
 from participation.events.models import Event
-from participation.extensions import db, limiter
+from participation.extensions import db
 from participation.moderation.models import Report, ReportReason
 from participation.strategies.models import ModerationMode
 from tests.helpers import signed_in_client as _client
@@ -198,33 +198,17 @@ def test_open_reports_list_is_for_staff_only(app, client, make):
     assert "keine offenen Meldungen" in empty.get_data(as_text=True)
 
 
-def test_reporting_is_rate_limited(app, make, thread, database_url, smtp_server):
-    from config import TestingConfig
-    from participation import create_app
+def test_reporting_is_rate_limited(limited_app, make, thread):
     from participation.moderation.report_views import REPORT_LIMIT
 
     _, _, comment = thread
     reader = make.user()
-    limited = create_app(
-        TestingConfig,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        MAIL_SERVER=smtp_server.host,
-        MAIL_PORT=smtp_server.port,
-    )
     allowed = int(REPORT_LIMIT.split()[0])
-    try:
-        client = _client(limited, reader)
-        # Invalid posts (no reason) count as well; nothing is stored.
-        statuses = [
-            client.post(f"/beitraege/{comment.id}/melden", data={}).status_code
-            for _ in range(allowed + 1)
-        ]
-        assert statuses[:allowed] == [200] * allowed
-        assert statuses[allowed] == 429
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with limited.app_context():
-            db.engine.dispose()
+    client = _client(limited_app, reader)
+    # Invalid posts (no reason) count as well; nothing is stored.
+    statuses = [
+        client.post(f"/beitraege/{comment.id}/melden", data={}).status_code
+        for _ in range(allowed + 1)
+    ]
+    assert statuses[:allowed] == [200] * allowed
+    assert statuses[allowed] == 429

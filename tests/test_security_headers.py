@@ -453,25 +453,6 @@ def test_every_write_route_is_rate_limited(app, world):
     assert walked > 50
 
 
-@pytest.fixture
-def limited_app(database_url, smtp_server):
-    app = create_app(
-        TestingConfig,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        MAIL_SERVER=smtp_server.host,
-        MAIL_PORT=smtp_server.port,
-    )
-    try:
-        yield app
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with app.app_context():
-            db.engine.dispose()
-
-
 def test_the_default_write_limit_refuses_the_61st_post_in_a_minute(limited_app):
     client = limited_app.test_client()
     statuses = [

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from config import TestingConfig
-from participation import create_app
 from participation.accounts import two_factor
 from participation.accounts.models import Role, User
 from participation.events.models import Event
-from participation.extensions import db, limiter
+from participation.extensions import db
 from tests.helpers import signed_in_client
 
 PASSWORD = "correct horse battery"
@@ -304,25 +303,6 @@ def test_messages_in_english(app, make, client):
     _password_step(other, user)
     page = other.post("/konto/anmelden/code", data={"code": code}).get_data(as_text=True)
     assert "This code has already been used." in page
-
-
-@pytest.fixture
-def limited_app(database_url, smtp_server):
-    app = create_app(
-        TestingConfig,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        MAIL_SERVER=smtp_server.host,
-        MAIL_PORT=smtp_server.port,
-    )
-    try:
-        yield app
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_the_code_step_is_rate_limited_per_account(limited_app, make):

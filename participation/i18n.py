@@ -121,15 +121,11 @@ def _template_ngettext(eval_ctx, singular, plural, num, /, **variables):
 
 
 def _install_template_gettext(app) -> None:
-    env = app.jinja_env
-    env.install_gettext_callables(
-        gettext=lambda s: current_translations().ugettext(s),
-        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: current_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
-        newstyle=True,
+    # Flask-Babel has installed the i18n extension (newstyle); its pgettext/npgettext reach
+    # the catalogue through the cached domain. The two used on every page are replaced.
+    app.jinja_env.globals.update(
+        gettext=_template_gettext, _=_template_gettext, ngettext=_template_ngettext
     )
-    env.globals.update(gettext=_template_gettext, _=_template_gettext, ngettext=_template_ngettext)
 
 
 def register(app) -> None:

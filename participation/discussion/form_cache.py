@@ -8,20 +8,17 @@ reader's token is put in on every use. A form that carries input or errors is al
 rendered afresh.
 """
 
-from collections import OrderedDict
-from threading import Lock
-
-from flask import current_app, request
+from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from participation.fragments import FragmentCache, caching_allowed
+
 # Where the token goes; NUL appears in no token and no rendered form.
 _PLACEHOLDER = "\x00csrf\x00"
-_MAX_VARIANTS = 2048
-_cache: OrderedDict[tuple, str] = OrderedDict()
-_lock = Lock()
+_cache = FragmentCache(2048)
 
 
 def _is_blank(form) -> bool:
@@ -32,7 +29,7 @@ def _is_blank(form) -> bool:
 
 def cached_blank_form(form, *variant, caller):
     """Jinja call block: `{% call cached_blank_form(form, action, ...) %}…{% endcall %}`."""
-    if not _is_blank(form) or current_app.jinja_env.auto_reload:
+    if not _is_blank(form) or not caching_allowed():
         return caller()
     absatz = form.absatz.data if "absatz" in form else None
     key = (
@@ -50,9 +47,6 @@ def cached_blank_form(form, *variant, caller):
         if token not in rendered:
             return Markup(rendered)  # noqa: S704  (rendered by the template itself)
         html = rendered.replace(token, _PLACEHOLDER)
-        with _lock:
-            _cache[key] = html
-            while len(_cache) > _MAX_VARIANTS:
-                _cache.popitem(last=False)
+        _cache.put(key, html)
     # The cached text was rendered (and escaped) by the template; only the token is new.
     return Markup(html.replace(_PLACEHOLDER, token))  # noqa: S704

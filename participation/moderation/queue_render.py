@@ -8,22 +8,21 @@ user is escaped here; bodies were sanitised when they were saved. Labels are tra
 once per page.
 """
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
-from threading import Lock
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_date_format, get_datetime_format, get_time_format
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from participation.discussion.models import ModerationState
+from participation.fragments import FragmentCache, caching_allowed
 from participation.moderation.forms import ACTION_LABELS, KIND_LABELS
 from participation.moderation.labels import state_label
 from participation.moderation.queue import QueueItem
@@ -377,9 +376,7 @@ def render_items(
 
 # --- the page's forms ---------------------------------------------------------------------
 
-_FRAGMENTS: OrderedDict[tuple, Markup] = OrderedDict()
-_FRAGMENTS_MAX = 256
-_FRAGMENTS_LOCK = Lock()
+_FRAGMENTS = FragmentCache(256)
 
 
 def fragment(template: str, key: tuple, context: Callable[[], dict]) -> Markup:
@@ -388,17 +385,11 @@ def fragment(template: str, key: tuple, context: Callable[[], dict]) -> Markup:
     writes must depend on nothing else. The queue's filter and bulk forms are 10 fields
     through the KERN field macro, which costs a quarter of the page each time; their output
     changes only with the language, the submitted filters and the lists offered."""
-    if current_app.jinja_env.auto_reload:  # templates edited while developing
+    if not caching_allowed():  # templates edited while developing
         return Markup(render_template(template, **context()))  # noqa: S704
     key = (template, str(get_locale()), request.script_root, *key)
-    with _FRAGMENTS_LOCK:
-        html = _FRAGMENTS.get(key)
-        if html is not None:
-            _FRAGMENTS.move_to_end(key)
-            return html
-    html = Markup(render_template(template, **context()))  # noqa: S704  (a template's output)
-    with _FRAGMENTS_LOCK:
-        _FRAGMENTS[key] = html
-        while len(_FRAGMENTS) > _FRAGMENTS_MAX:
-            _FRAGMENTS.popitem(last=False)
-    return html
+    html = _FRAGMENTS.get(key)
+    if html is None:
+        html = render_template(template, **context())
+        _FRAGMENTS.put(key, html)
+    return Markup(html)  # noqa: S704  (a template's output)

@@ -24,7 +24,8 @@ LOCALES = ("de", "en")
 def extract(target: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "--no-location", "--sort-output",
+         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2",
+         "--no-location", "--sort-output",
          "-o", str(target), "."],
         cwd=ROOT, check=True,
     )  # fmt: skip
@@ -45,12 +46,14 @@ def problems() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
         extract(fresh)
-        expected = {m.id for m in load(fresh) if m.id}
+        # A message is its context and its id: "Reply" the noun is not "Reply" the verb.
+        expected = {(m.context or "", m.id) for m in load(fresh) if m.id}
     for locale in LOCALES:
         catalog = load(catalog_path(locale))
-        present = {m.id: m for m in catalog if m.id}
-        for msgid in sorted(expected, key=str):
-            message = present.get(msgid)
+        present = {(m.context or "", m.id): m for m in catalog if m.id}
+        for key in sorted(expected, key=str):
+            message = present.get(key)
+            msgid = key[1] if not key[0] else f"{key[0]}|{key[1]}"
             if message is None:
                 found.append(f"{locale}: missing {msgid!r}")
             elif message.fuzzy:
@@ -76,7 +79,7 @@ def _fragments() -> dict:
     for path in sorted((TRANSLATIONS / "fragments").glob("*.po")):
         for message in load(path):
             if message.id and _translated(message):
-                merged[message.id] = message.string
+                merged[(message.context or "", message.id)] = message.string
     return merged
 
 
@@ -99,8 +102,11 @@ def update() -> None:
                     message.string = (
                         tuple(message.id) if isinstance(message.id, tuple) else message.id
                     )
-                elif not _translated(message) and message.id in fragments:
-                    message.string = fragments[message.id]
+                elif (
+                    not _translated(message)
+                    and (key := (message.context or "", message.id)) in fragments
+                ):
+                    message.string = fragments[key]
             with path.open("wb") as handle:
                 write_po(handle, catalog, omit_header=False, sort_output=True, width=100)
     for line in problems():

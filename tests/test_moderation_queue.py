@@ -369,6 +369,8 @@ def test_items_show_context_and_forms(app, make, discuss, client, login, moderat
         f'href="/moderation/beitraege/{other.id}?zurueck=/moderation/">Kommentar {other.id}</a>'
         in html
     )
+    # The kind is the noun: "Antwort", not the verb "Antworten" of the reply buttons.
+    assert f'href="{detail}">Antwort {reply.id}</a></h3>' in item
     assert f'<article aria-labelledby="eintrag-{reply.id}-titel">' in item
     assert f'id="waehlen-{reply.id}" value="{reply.id}:published:{reply.revision}">' in item
     assert (

@@ -2,6 +2,7 @@
 and the author's revision of a rejected contribution."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,8 +26,9 @@ from participation.moderation.queue import Filters
 from participation.moderation.services import Action
 
 KIND_LABELS = {
+    # The noun: "Reply" alone is the verb of the reply buttons ("Antworten").
     ContributionKind.COMMENT: _l("Comment"),
-    ContributionKind.REPLY: _l("Reply"),
+    ContributionKind.REPLY: lazy_pgettext("contribution kind", "Reply"),
     ContributionKind.IDEA: _l("Idea"),
 }
 

@@ -177,6 +177,7 @@ def test_deleted_account_keeps_contributions_as_deleted_account(app, make, discu
     assert queue.status_code == 200
     queue_html = queue.get_data(as_text=True)
     assert "Clara Citizen" not in queue_html
+    assert "<dt>Antwort auf gelöschtes Konto</dt>" in queue_html
     detail = signed_in_client(app, moderator).get(f"/moderation/beitraege/{own.id}")
     assert detail.status_code == 200
     assert "Clara Citizen" not in detail.get_data(as_text=True)

@@ -187,7 +187,9 @@ def _context(item: QueueItem, t: _ContextTexts) -> str:
     if item.paragraph_excerpt:
         html += f"\n<dt>{t.paragraph}</dt><dd><q>{escape(item.paragraph_excerpt)}</q></dd>"
     if item.parent_excerpt:
-        name = t.in_reply_to % {"name": escape(item.parent_author or "")}
+        # A deleted account's name is erased; the parent is then named as the pages name it.
+        parent = escape(item.parent_author) if item.parent_author else t.deleted_account
+        name = t.in_reply_to % {"name": parent}
         html += f"\n<dt>{name}</dt><dd><q>{escape(item.parent_excerpt)}</q></dd>"
     edited = c.edited_at
     return (

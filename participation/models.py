@@ -21,6 +21,7 @@ from participation.notifications.models import (
 )
 from participation.outbox.models import OutboxMessage
 from participation.pages.models import Page, PageSlug
+from participation.roadmap.models import ProjectPriority, ProjectStatus, RoadmapProject
 from participation.strategies.models import (
     ModerationMode,
     Phase,
@@ -55,6 +56,9 @@ __all__ = [
     "Page",
     "PageSlug",
     "Phase",
+    "ProjectPriority",
+    "ProjectStatus",
+    "RoadmapProject",
     "Role",
     "Section",
     "SectionKind",

@@ -1,6 +1,7 @@
 """Imports every model module so that the metadata is complete (migrations, tests)."""
 
 from participation.accounts.models import Department, Role, User, UserRole
+from participation.consolidation.models import IdeaRating, IdeaSelection, RatingRound
 from participation.departments.models import Forwarding, ForwardingMessage
 from participation.discussion.models import (
     Channel,
@@ -45,6 +46,9 @@ __all__ = [
     "Support",
     "Department",
     "Forwarding",
+    "IdeaRating",
+    "IdeaSelection",
+    "RatingRound",
     "ForwardingMessage",
     "Event",
     "Follow",

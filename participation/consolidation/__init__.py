@@ -1,0 +1,1 @@
+"""Consolidation of ideas: the steering committee rates, the office selects (issue 8)."""

@@ -2,6 +2,7 @@
 
 from participation.accounts.models import Department, Role, User, UserRole
 from participation.consolidation.models import IdeaRating, IdeaSelection, RatingRound
+from participation.council.models import CouncilConsultation, CouncilPaper
 from participation.departments.models import Forwarding, ForwardingMessage
 from participation.discussion.models import (
     Channel,
@@ -40,6 +41,8 @@ __all__ = [
     "Channel",
     "Contribution",
     "ContributionKind",
+    "CouncilConsultation",
+    "CouncilPaper",
     "ContributionRevision",
     "ModerationState",
     "ProcessingStatus",

@@ -105,8 +105,9 @@ def test_login_needs_the_code(app, make, client):
     response = _password_step(client, user, next="/konto/zwei-faktor")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/konto/anmelden/code")
-    # The password alone logs nobody in.
+    # The password alone logs nobody in, and is not recorded as a login.
     assert client.get("/konto/").status_code == 302
+    assert _reload(app, user).last_login_at is None
     page = client.get("/konto/anmelden/code").get_data(as_text=True)
     assert 'autocomplete="one-time-code"' in page
     assert secret not in page
@@ -118,6 +119,7 @@ def test_login_needs_the_code(app, make, client):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/konto/zwei-faktor")
     assert _logged_in(client)
+    assert _reload(app, user).last_login_at is not None
     with client.session_transaction() as session:
         assert two_factor.PENDING_KEY not in session
 

@@ -184,7 +184,8 @@ def resend_confirmation(email: str) -> None:
 
 
 def authenticate(email: str, password: str) -> User:
-    """The account for these credentials, with last_login_at set.
+    """The account for these credentials (the login is complete only with `record_login`,
+    after a second factor where the account has one).
 
     Raises LoginFailed (generic) or AccountDisabled (only after a correct password)."""
     user = find_by_email(email)
@@ -195,9 +196,12 @@ def authenticate(email: str, password: str) -> User:
             _l("This account has been deactivated. Please contact the %(office)s.",
                office=current_app.config["OFFICE_NAME"])
         )  # fmt: skip
+    return user
+
+
+def record_login(user: User) -> None:
     user.last_login_at = utcnow()
     db.session.flush()
-    return user
 
 
 # --- passwords -----------------------------------------------------------------------------

@@ -179,6 +179,8 @@ def login():
 
 
 def _finish_login(user, remember: bool) -> None:
+    services.record_login(user)
+    db.session.commit()
     _start_session(user, remember=remember)
     flash(_("Welcome, %(name)s. You are logged in.", name=user.display_name), "success")
     if not user.email_confirmed:

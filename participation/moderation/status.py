@@ -6,9 +6,10 @@ read back from the event log (`status_trail`), so it shows exactly what the log 
 nothing else: dates, statuses and public reasons, never who set them or internal notes.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from babel.lists import format_list
 from flask import current_app
@@ -47,10 +48,28 @@ class StatusError(Exception):
 @dataclass(frozen=True)
 class TrailEntry:
     date: datetime
-    status: ProcessingStatus
+    # None for the entries other areas add (see `register_trail_action`): they have a label.
+    status: ProcessingStatus | None
     public_reason: str | None
     # For "forwarded": the departments' names, which are public (the office's note is not).
     departments: tuple[str, ...] = ()
+    # The public wording of an entry another area added (a lazy string), shown as it is.
+    label: Any = None
+    # For such entries: the action and its public value (e.g. "idea.selected", "lead").
+    action: str | None = None
+    value: str | None = None
+
+
+# Other areas put their public steps into the same trail (e.g. the selection of an idea as a
+# project, consolidation/trail.py): the event action, and a reader that turns the event's
+# date and `after` into an entry (None to leave the event out). Only what the reader puts
+# into the entry becomes public.
+TrailReader = Callable[[datetime, dict], "TrailEntry | None"]
+TRAIL_READERS: dict[str, TrailReader] = {}
+
+
+def register_trail_action(action: str, reader: TrailReader) -> None:
+    TRAIL_READERS[action] = reader
 
 
 def status_label(status) -> str:
@@ -66,6 +85,8 @@ def forwarded_label(departments: Sequence[str], locale=None) -> str:
 
 
 def trail_label(entry: TrailEntry) -> str:
+    if entry.label is not None:
+        return str(entry.label)
     if entry.status is ProcessingStatus.FORWARDED and entry.departments:
         return forwarded_label(entry.departments)
     return status_label(entry.status)
@@ -192,37 +213,65 @@ def _tell(
 
 def status_trail(contribution: Contribution) -> list[TrailEntry]:
     """The public trail, oldest first, read from the event log in one query: the creation
-    (as "received") and every status change with its public reason."""
+    (as "received"), every status change with its public reason, and the entries of the
+    actions other areas registered (`register_trail_action`)."""
+    return status_trails({contribution.id: contribution.created_at})[contribution.id]
+
+
+def status_trails(created: Mapping[int, datetime] | None = None, *, ids=None) -> dict:
+    """The public trails of many contributions in one query: {id: [TrailEntry, ...]}.
+
+    `created` maps each contribution's id to its creation time (the first entry when the log
+    has no creation event). `ids` may instead be a subquery of ids (the open data reads whole
+    strategies this way); then `created` still supplies the creation times."""
+    created = dict(created or {})
     rows = db.session.execute(
-        select(Event.action, Event.created_at, Event.after)
+        select(Event.subject_id, Event.action, Event.created_at, Event.after)
         .where(
             Event.subject_type == Contribution.__tablename__,
-            Event.subject_id == contribution.id,
-            or_(Event.action == STATUS_CHANGED, Event.action.in_(CREATED_ACTIONS)),
+            Event.subject_id.in_(ids if ids is not None else list(created)),
+            or_(
+                Event.action == STATUS_CHANGED,
+                Event.action.in_(CREATED_ACTIONS),
+                Event.action.in_(tuple(TRAIL_READERS)),
+            ),
         )
-        .order_by(Event.created_at, Event.id)
+        .order_by(Event.subject_id, Event.created_at, Event.id)
     ).all()
+    grouped: dict[int, list] = {contribution_id: [] for contribution_id in created}
+    for subject_id, action, created_at, after in rows:
+        grouped.setdefault(subject_id, []).append((action, created_at, after))
+    return {key: _trail(events, created.get(key)) for key, events in grouped.items()}
+
+
+def _trail(rows, created_at: datetime | None) -> list[TrailEntry]:
     trail: list[TrailEntry] = []
     created = False
-    for action, created_at, after in rows:
+    for action, at, after in rows:
         if action in CREATED_ACTIONS:
             if not created:
-                trail.append(TrailEntry(created_at, ProcessingStatus.RECEIVED, None))
+                trail.append(TrailEntry(at, ProcessingStatus.RECEIVED, None))
                 created = True
             continue
         after = after or {}
+        reader = TRAIL_READERS.get(action)
+        if reader is not None:
+            entry = reader(at, after)
+            if entry is not None:
+                trail.append(entry)
+            continue
         try:
             status = ProcessingStatus(after.get("status"))
         except ValueError:
             continue
         trail.append(
             TrailEntry(
-                created_at,
+                at,
                 status,
                 after.get("public_reason") or None,
                 tuple(after.get("departments") or ()),
             )
         )
-    if not created:
-        trail.insert(0, TrailEntry(contribution.created_at, ProcessingStatus.RECEIVED, None))
+    if not created and created_at is not None:
+        trail.insert(0, TrailEntry(created_at, ProcessingStatus.RECEIVED, None))
     return trail

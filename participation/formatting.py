@@ -1,9 +1,11 @@
-"""Template filters for dates and times, shown in the installation's time zone."""
+"""Template filters: dates and times in the installation's time zone, stored document HTML."""
 
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, to_user_timezone
+from flask_babel import format_date, format_datetime, gettext, to_user_timezone
+
+from participation.markup import scrollable_tables
 
 
 def register(app: Flask) -> None:
@@ -18,3 +20,8 @@ def register(app: Flask) -> None:
         if isinstance(value, datetime):
             value = to_user_timezone(value).date()
         return format_date(value, fmt)
+
+    @app.template_filter("document")
+    def document_filter(html: str | None):
+        """Stored, sanitised document HTML as markup, its tables scrollable."""
+        return scrollable_tables(html or "", gettext("Table (scrolls sideways)"))

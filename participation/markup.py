@@ -8,12 +8,14 @@ removes anything outside the allow-list as a second line of defence.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import bleach
 from bleach.linkifier import Linker
 from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 ANCHORED_BLOCKS = ("paragraph", "bullet_list", "ordered_list", "blockquote", "heading", "table")
 LINK_REL = "nofollow ugc noopener"
@@ -179,3 +181,17 @@ def render_contribution(source: str) -> Rendered:
 def plain_text(html: str) -> str:
     """Text of stored HTML for summaries and search; never rendered as markup."""
     return " ".join(bleach.clean(html, tags=set(), strip=True).split())
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+
+
+def scrollable_tables(html: str, label: str) -> Markup:
+    """Stored HTML with each table in a region that scrolls sideways on narrow screens
+    (WCAG 1.4.10 reflow) and can be scrolled by keyboard, being focusable (2.1.1). Done when
+    shown rather than when saved, so that text stored before gets it too."""
+    if "<table" not in html:
+        return Markup(html)  # noqa: S704  (sanitised by _clean when it was saved)
+    opening = f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(label)}">'
+    wrapped = _TABLE.sub(lambda match: f"{opening}{match.group(0)}</div>", html)
+    return Markup(wrapped)  # noqa: S704  (sanitised when saved; the label is escaped)

@@ -2,7 +2,12 @@
 
 from bs4 import BeautifulSoup
 
-from participation.markup import paragraph_anchor, render_contribution, render_document
+from participation.markup import (
+    paragraph_anchor,
+    render_contribution,
+    render_document,
+    scrollable_tables,
+)
 
 
 def test_raw_html_and_scripts_never_survive():
@@ -60,3 +65,21 @@ def test_body_headings_start_at_h2_without_gaps():
 def test_images_are_not_loaded_from_anywhere():
     html = render_document("![Bild](https://tracker.example/pixel.png)").html
     assert "<img" not in html
+
+
+def test_tables_scroll_in_a_focusable_labelled_region():
+    html = render_document("Text.\n\n| Jahr | Ziel |\n|---|---|\n| 2030 | Alles digital |\n").html
+    shown = scrollable_tables(html, 'Tabelle "breit"')
+    assert shown.count('<div class="table-scroll" role="region" tabindex="0"') == 1
+    assert 'aria-label="Tabelle &#34;breit&#34;"' in shown
+    start = shown.index('<div class="table-scroll"')
+    assert shown[start:].index("<table") < shown[start:].index("</table></div>")
+    assert scrollable_tables("<p>Ohne</p>", "x") == "<p>Ohne</p>"
+
+
+def test_a_section_with_a_table_shows_it_scrollable(client, make):
+    make.strategy(
+        slug="tabellenplan", sections=[("Ziele", "| Jahr | Ziel |\n|---|---|\n| 2030 | Ja |")]
+    )
+    page = client.get("/strategien/tabellenplan/ziele").get_data(as_text=True)
+    assert 'role="region" tabindex="0" aria-label="Tabelle (seitlich scrollbar)"><table' in page

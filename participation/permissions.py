@@ -55,6 +55,11 @@ def is_department_member(user) -> bool:
     return _has(user, Role.DEPARTMENT) and getattr(user, "department_id", None) is not None
 
 
+def can_manage_roadmap(user) -> bool:
+    """Create and edit the projects of a strategy's roadmap (the office)."""
+    return can_moderate(user)
+
+
 def can_forward(user) -> bool:
     """Forward contributions to departments, answer their questions, share statements."""
     return can_moderate(user)
@@ -84,6 +89,20 @@ def can_publish_for_department(user, forwarding) -> bool:
         and bool(forwarding.department.may_publish_replies)
         and forwarding.state != "returned"
     )
+
+
+def can_rate_ideas(user) -> bool:
+    """Members of the steering committee rate ideas once the participation has closed."""
+    return _has(user, Role.COMMITTEE)
+
+
+def can_consolidate(user) -> bool:
+    """The office sees all ratings, closes the rating round and selects ideas as projects."""
+    return can_moderate(user)
+
+
+def can_see_consolidation(user) -> bool:
+    return can_rate_ideas(user) or can_consolidate(user)
 
 
 def is_staff(user) -> bool:

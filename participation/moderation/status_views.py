@@ -73,6 +73,10 @@ CONTRIBUTION_ACTION_WORDS = {
     "forwarding.shared": _l("Statement shared with the other departments"),
     "forwarding.unshared": _l("Statement no longer shared with the other departments"),
     "forwarding.reminded": _l("Department reminded of the overdue forwarding"),
+    "consolidation.rated": _l("Rated by a member of the steering committee"),
+    "consolidation.rating_changed": _l("Rating changed by a member of the steering committee"),
+    "idea.selected": _l("Selected as a project"),
+    "idea.unselected": _l("Selection as a project removed"),
 }
 
 ACTION_WORDS = {
@@ -94,6 +98,9 @@ ACTION_WORDS = {
     "account.two_factor_reset": _l("Two-factor login reset by an administrator"),
     "account.recovery_codes_renewed": _l("New recovery codes made"),
     "account.recovery_code_used": _l("Logged in with a recovery code"),
+    "roadmap.project_created": _l("Roadmap project created"),
+    "roadmap.project_updated": _l("Roadmap project changed"),
+    "roadmap.status_changed": _l("Status of the roadmap project changed"),
     "department.created": _l("Department created"),
     "department.updated": _l("Department changed"),
     "department.deleted": _l("Department deleted"),
@@ -118,6 +125,8 @@ ACTION_WORDS = {
     "notifications.unfollowed": _l("Stopped following"),
     "strategy.created": _l("Strategy created"),
     "strategy.updated": _l("Strategy changed"),
+    "consolidation.round_closed": _l("Rating round closed"),
+    "consolidation.round_reopened": _l("Rating round reopened"),
     "version.draft_started": _l("New draft started"),
     "version.imported": _l("Draft imported from a document"),
     "version.published": _l("Version published"),
@@ -139,6 +148,7 @@ FIELD_WORDS = {
     "departments": _l("departments"),
     "due_on": _l("due date"),
     "recommendation": _l("recommendation"),
+    "selection": _l("selection as a project"),
 }
 
 # Shown in the "reason" column rather than in before → after.
@@ -260,6 +270,10 @@ def _value_words(key: str, value: Any) -> str:
             from participation.departments.labels import recommendation_label
 
             return recommendation_label(value)
+        if key == "selection":
+            from participation.consolidation.labels import selection_label
+
+            return selection_label(value)
         if key == "departments" and isinstance(value, list):
             return ", ".join(str(name) for name in value)
     except (ValueError, KeyError):

@@ -85,10 +85,25 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table on SQLite by copying it and dropping the original.
+            # With foreign keys on, that DROP deletes every row referencing the table (ON
+            # DELETE CASCADE) or fails. The pragma only works outside a transaction, so it is
+            # set on the driver's connection before the migration transaction begins.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"Migration left rows with broken references: {broken}")
+        if sqlite:
+            # Not handed back to the pool with foreign keys off: the next connection is new
+            # and gets them switched on by participation.database.configure_engine.
+            connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -100,6 +100,22 @@ class Config:
     )
     ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "[Datum]")
 
+    # Open data (participation/opendata): the licence of the downloads and the DCAT-AP.de
+    # catalogue at /offene-daten/katalog.jsonld. The attribution text defaults to the
+    # municipality's name; the publisher's URI to BASE_URL. CONTRIBUTOR_ID is the
+    # dcatde:contributorID the open-data portal assigned (GovData needs it for harvesting);
+    # GEOCODING_URI e.g. http://dcat-ap.de/def/politicalGeocoding/municipalityKey/<AGS>.
+    OPEN_DATA_LICENSE_URI = os.environ.get(
+        "OPEN_DATA_LICENSE_URI", "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    )
+    OPEN_DATA_LICENSE_LABEL = os.environ.get(
+        "OPEN_DATA_LICENSE_LABEL", "Datenlizenz Deutschland – Namensnennung – Version 2.0"
+    )
+    OPEN_DATA_ATTRIBUTION = os.environ.get("OPEN_DATA_ATTRIBUTION", "")
+    OPEN_DATA_PUBLISHER_URI = os.environ.get("OPEN_DATA_PUBLISHER_URI", "")
+    OPEN_DATA_CONTRIBUTOR_ID = os.environ.get("OPEN_DATA_CONTRIBUTOR_ID", "")
+    OPEN_DATA_GEOCODING_URI = os.environ.get("OPEN_DATA_GEOCODING_URI", "")
+
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

@@ -149,6 +149,12 @@ def _register_blueprints(app: Flask) -> None:
     from participation.privacy import views as privacy
 
     app.register_blueprint(privacy.bp, url_prefix="/konto")
+    from participation.opendata import views as opendata
+
+    app.register_blueprint(opendata.bp)
+    from participation.api import views as api
+
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -50,6 +50,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        from participation.api import problems
+
+        if problems.is_api_request():
+            return problems.from_http_exception(error)
         if error.code in MESSAGES:
             return render_error(error.code)
         return error
@@ -60,4 +64,8 @@ def register(app: Flask) -> None:
 
         db.session.rollback()
         log.exception("unhandled error")
+        from participation.api import problems
+
+        if problems.is_api_request():
+            return problems.problem(500)
         return render_error(500)

@@ -21,6 +21,7 @@ from participation.notifications.models import (
     NotificationItem,
     NotificationPreference,
 )
+from participation.opendata.models import Pseudonym
 from participation.outbox.models import OutboxMessage
 from participation.pages.models import Page, PageSlug
 from participation.roadmap.models import ProjectPriority, ProjectStatus, RoadmapProject
@@ -62,6 +63,7 @@ __all__ = [
     "OutboxMessage",
     "Page",
     "PageSlug",
+    "Pseudonym",
     "Phase",
     "ProjectPriority",
     "ProjectStatus",

@@ -98,6 +98,7 @@ ACTION_WORDS = {
     "account.two_factor_reset": _l("Two-factor login reset by an administrator"),
     "account.recovery_codes_renewed": _l("New recovery codes made"),
     "account.recovery_code_used": _l("Logged in with a recovery code"),
+    "account.open_data_consent_changed": _l("Choice of name in the open data changed"),
     "roadmap.project_created": _l("Roadmap project created"),
     "roadmap.project_updated": _l("Roadmap project changed"),
     "roadmap.status_changed": _l("Status of the roadmap project changed"),

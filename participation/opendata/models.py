@@ -1,8 +1,9 @@
 """Pseudonyms for the open data: "Teilnehmer:in 17" instead of a name.
 
-A pseudonym's number is the row's id. Numbers are handed out in the order in which the
-authors' first published contributions appear (not in the order of user ids), so the
-number says nothing about the account behind it, and once given it never changes. An
+A pseudonym's number is the row's id. Accounts are numbered in the order in which their
+first published contributions appear (not in the order of user ids), then the
+contributions without an account, so the number says nothing about the account behind it;
+once given it never changes. An
 account has one pseudonym for all its contributions; a contribution without an account (a
 guest, a letter) has one of its own, since nothing links two guest contributions reliably.
 """

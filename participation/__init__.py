@@ -149,6 +149,9 @@ def _register_blueprints(app: Flask) -> None:
     from participation.privacy import views as privacy
 
     app.register_blueprint(privacy.bp, url_prefix="/konto")
+    from participation.statistics import views as statistics
+
+    app.register_blueprint(statistics.bp)
     from participation.opendata import views as opendata
 
     app.register_blueprint(opendata.bp)

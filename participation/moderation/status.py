@@ -31,6 +31,8 @@ from participation.extensions import db
 from participation.i18n import LazyText
 from participation.notifications import services as notifications
 from participation.notifications.models import Kind
+from participation.strategies.models import Section, Version
+from participation.strategies.tree import build_tree, walk
 
 STATUS_CHANGED = "contribution.status_changed"
 PUBLIC_REASON_MAX = 2000
@@ -58,6 +60,63 @@ class TrailEntry:
     # For such entries: the action and its public value (e.g. "idea.selected", "lead").
     action: str | None = None
     value: str | None = None
+    # For "adopted" and "partially adopted": the section of a later version, if recorded.
+    adopted_into: "AdoptedInto | None" = None
+
+
+@dataclass(frozen=True)
+class AdoptedInto:
+    """Where an adopted suggestion went: a section of a later published version. Kept in
+    the status change's payload as it was named then (number and title in that version,
+    which never change once it is published)."""
+
+    version: int
+    section_key: str
+    title: str
+    number: str = ""
+
+    def payload(self) -> dict:
+        return {
+            "version": self.version,
+            "section_key": self.section_key,
+            "title": self.title,
+            "number": self.number,
+        }
+
+
+def adopted_into_of(payload: dict | None) -> AdoptedInto | None:
+    value = (payload or {}).get("adopted_into")
+    if not isinstance(value, dict):
+        return None
+    try:
+        return AdoptedInto(
+            int(value["version"]),
+            str(value["section_key"]),
+            str(value["title"]),
+            str(value.get("number") or ""),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def adopted_into_label(into: AdoptedInto) -> str:
+    """ "übernommen in Abschnitt 2.1 „Bildung“ der Version 2"."""
+    if into.number:
+        return str(
+            _l(
+                "went into section %(number)s “%(title)s” of version %(version)s",
+                number=into.number,
+                title=into.title,
+                version=into.version,
+            )
+        )
+    return str(
+        _l(
+            "went into section “%(title)s” of version %(version)s",
+            title=into.title,
+            version=into.version,
+        )
+    )
 
 
 # Other areas put their public steps into the same trail (e.g. the selection of an idea as a
@@ -92,6 +151,49 @@ def trail_label(entry: TrailEntry) -> str:
     return status_label(entry.status)
 
 
+ADOPTED_STATUSES = (ProcessingStatus.ADOPTED, ProcessingStatus.PARTIALLY_ADOPTED)
+
+
+def adoption_targets(contribution: Contribution) -> list[tuple[Section, int, str]]:
+    """The sections an adopted suggestion can have gone into: those of the published
+    versions newer than the one it was written on, as (section, version number, section
+    number), newest version first and in reading order, from one query."""
+    written_on = select(Version.number).where(Version.id == contribution.version_id)
+    rows = db.session.execute(
+        select(Section, Version.number)
+        .join(Version, Version.id == Section.version_id)
+        .where(
+            Version.strategy_id == contribution.strategy_id,
+            Version.number.is_not(None),
+            Version.number > written_on.scalar_subquery(),
+        )
+    ).all()
+    by_version: dict[int, list[Section]] = {}
+    for section, number in rows:
+        by_version.setdefault(number, []).append(section)
+    targets = []
+    for number in sorted(by_version, reverse=True):
+        for node in walk(build_tree(by_version[number])):
+            targets.append((node.section, number, node.number))
+    return targets
+
+
+def _adopted_into(
+    contribution: Contribution, status: ProcessingStatus, section_id: int | None
+) -> AdoptedInto | None:
+    if not section_id or status not in ADOPTED_STATUSES:
+        # Only an adoption goes somewhere; a choice left in the form for another status is
+        # not a statement about the text.
+        return None
+    for section, version, number in adoption_targets(contribution):
+        if section.id == section_id:
+            return AdoptedInto(version, section.key, section.title, number)
+    raise StatusError(
+        _l("Please choose a section of a version published after the suggestion."),
+        "adopted_into",
+    )
+
+
 def can_have_status(contribution: Contribution) -> bool:
     """Ideas and top-level comments (suggestions on the text) carry a processing status."""
     return contribution.kind is ContributionKind.IDEA or (
@@ -107,13 +209,16 @@ def set_status(
     public_reason: str | None = None,
     expected_status: ProcessingStatus | str | None = None,
     departments: Sequence[str] = (),
+    adopted_into: int | None = None,
 ) -> Contribution:
     """Set the public processing status; `not_adopted` needs a public reason.
 
     `expected_status` is the status the moderator saw ("" for none; None skips the check);
     when the row has another status now, the change is refused instead of overwriting it.
     `departments`: with "forwarded", the names of the departments it went to, shown in the
-    trail and told to the author (departments.services.forward)."""
+    trail and told to the author (departments.services.forward). `adopted_into`: with
+    "adopted" or "partially adopted", the id of the section of a later published version it
+    went into, shown in the trail and the council report."""
     if not can_have_status(contribution):
         raise StatusError(_l("Only ideas and comments on the text have a processing status."))
     try:
@@ -133,6 +238,7 @@ def set_status(
         )
     if contribution.state in (ModerationState.WITHDRAWN, ModerationState.REJECTED):
         raise StatusError(_l("A withdrawn or rejected contribution gets no processing status."))
+    into = _adopted_into(contribution, new_status, adopted_into)
 
     # Lock the row and read its status as it is now, not as this session last saw it.
     current = db.session.execute(
@@ -168,6 +274,7 @@ def set_status(
             "status": new_status.value,
             "public_reason": reason,
             **({"departments": departments} if departments else {}),
+            **({"adopted_into": into.payload()} if into else {}),
         },
     )
     _tell(contribution, new_status, reason, departments, actor)
@@ -270,6 +377,7 @@ def _trail(rows, created_at: datetime | None) -> list[TrailEntry]:
                 status,
                 after.get("public_reason") or None,
                 tuple(after.get("departments") or ()),
+                adopted_into=adopted_into_of(after) if status in ADOPTED_STATUSES else None,
             )
         )
     if not created and created_at is not None:

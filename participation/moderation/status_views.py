@@ -149,11 +149,19 @@ FIELD_WORDS = {
     "departments": _l("departments"),
     "due_on": _l("due date"),
     "recommendation": _l("recommendation"),
+    "adopted_into": _l("went into"),
     "selection": _l("selection as a project"),
 }
 
 # Shown in the "reason" column rather than in before → after.
 REASON_KEYS = ("public_reason", "reason", "note")
+
+
+def _id_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class StatusForm(FlaskForm):
@@ -166,10 +174,33 @@ class StatusForm(FlaskForm):
         _l("Public reason"), render_kw={"maxlength": status_service.PUBLIC_REASON_MAX, "rows": 4}
     )
     expected_status = HiddenField()
+    # Only offered when later versions exist (see `with_targets`); checked by the service.
+    adopted_into = SelectField(
+        _l("Went into (adopted or partially adopted)"),
+        choices=[],
+        coerce=_id_or_none,
+        validate_choice=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = [(s.value, STATUS_LABELS[s]) for s in ProcessingStatus]
+
+    def with_targets(self, contribution: Contribution) -> "StatusForm":
+        """The sections of the versions published after the contribution's own."""
+        self.adopted_into.choices = [("", _l("– not recorded –"))] + [
+            (
+                section.id,
+                _l(
+                    "Version %(version)s: %(number)s %(title)s",
+                    version=version,
+                    number=number,
+                    title=section.title,
+                ),
+            )
+            for section, version, number in status_service.adoption_targets(contribution)
+        ]
+        return self
 
 
 def status_form_for(contribution: Contribution) -> StatusForm:
@@ -182,7 +213,7 @@ def status_form_for(contribution: Contribution) -> StatusForm:
         formdata=None,
         status=current or ProcessingStatus.RECEIVED.value,
         expected_status=current,
-    )
+    ).with_targets(contribution)
 
 
 @bp.app_template_global()
@@ -196,6 +227,7 @@ def _status_helpers():
         "status_form_for": status_form_for,
         "can_have_status": status_service.can_have_status,
         "trail_label": status_service.trail_label,
+        "adopted_into_text": status_service.adopted_into_label,
         "STATUS_BADGES": STATUS_BADGES,
         "STATUS_LABELS": STATUS_LABELS,
     }
@@ -205,7 +237,7 @@ def _status_helpers():
 @requires(can_moderate)
 def set_status(id: int):
     contribution = db.session.get(Contribution, id) or abort(404)
-    form = StatusForm()
+    form = StatusForm().with_targets(contribution)
     if form.validate():
         try:
             status_service.set_status(
@@ -214,13 +246,14 @@ def set_status(id: int):
                 actor=current_user._get_current_object(),
                 public_reason=form.public_reason.data,
                 expected_status=form.expected_status.data or "",
+                adopted_into=form.adopted_into.data,
             )
             db.session.commit()
         except (status_service.StatusError, StaleDataError) as error:
             db.session.rollback()
             message = getattr(error, "message", None) or gettext("Please look at it again.")
             field = getattr(error, "field", None)
-            if field in ("status", "public_reason"):
+            if field in ("status", "public_reason", "adopted_into"):
                 getattr(form, field).errors = [*getattr(form, field).errors, message]
             else:
                 flash(str(message), "error")
@@ -275,6 +308,10 @@ def _value_words(key: str, value: Any) -> str:
             from participation.consolidation.labels import selection_label
 
             return selection_label(value)
+        if key == "adopted_into" and isinstance(value, dict):
+            into = status_service.adopted_into_of({"adopted_into": value})
+            if into is not None:
+                return status_service.adopted_into_label(into)
         if key == "departments" and isinstance(value, list):
             return ", ".join(str(name) for name in value)
     except (ValueError, KeyError):

@@ -149,6 +149,10 @@ def _register_blueprints(app: Flask) -> None:
     from participation.privacy import views as privacy
 
     app.register_blueprint(privacy.bp, url_prefix="/konto")
+    from participation.council import views as council
+
+    app.register_blueprint(council.bp, url_prefix="/redaktion")
+    council.register(app)
     from participation.statistics import views as statistics
 
     app.register_blueprint(statistics.bp)
@@ -201,3 +205,6 @@ def _register_cli(app: Flask) -> None:
     from participation.privacy.cli import privacy_cli
 
     app.cli.add_command(privacy_cli)
+    from participation.council.cli import council_cli
+
+    app.cli.add_command(council_cli)

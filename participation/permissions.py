@@ -83,11 +83,11 @@ def can_see_statement(user, forwarding) -> bool:
 
 def can_publish_for_department(user, forwarding) -> bool:
     """The office lets some departments sign official replies themselves, on what was
-    forwarded to them and not sent back."""
+    forwarded to them and neither sent back nor withdrawn by the office."""
     return (
         can_answer_forwarding(user, forwarding)
         and bool(forwarding.department.may_publish_replies)
-        and forwarding.state != "returned"
+        and forwarding.state not in ("returned", "withdrawn")
     )
 
 

@@ -7,7 +7,13 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from participation.departments.labels import RECOMMENDATION_LABELS
-from participation.departments.models import MESSAGE_MAX, NOTE_MAX, STATEMENT_MAX, Recommendation
+from participation.departments.models import (
+    MESSAGE_MAX,
+    NOTE_MAX,
+    STATEMENT_MAX,
+    WITHDRAWAL_REASON_MAX,
+    Recommendation,
+)
 from participation.discussion.services import BODY_MAX
 
 
@@ -57,6 +63,16 @@ class MessageForm(FlaskForm):
         _l("Message"),
         validators=[DataRequired(_l("Please write your message."))],
         render_kw={"rows": 4, "maxlength": MESSAGE_MAX},
+    )
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for withdrawing"),
+        validators=[
+            DataRequired(_l("Please say why the forwarding is withdrawn; the department reads it."))
+        ],
+        render_kw={"rows": 3, "maxlength": WITHDRAWAL_REASON_MAX},
     )
 
 

@@ -8,6 +8,7 @@ STATE_LABELS = {
     ForwardingState.OPEN: _l("open"),
     ForwardingState.ANSWERED: _l("answered"),
     ForwardingState.RETURNED: _l("returned to the office"),
+    ForwardingState.WITHDRAWN: _l("withdrawn by the office"),
 }
 OVERDUE_LABEL = _l("overdue")
 
@@ -16,6 +17,7 @@ STATE_BADGES = {
     ForwardingState.OPEN: "info",
     ForwardingState.ANSWERED: "success",
     ForwardingState.RETURNED: "warning",
+    ForwardingState.WITHDRAWN: "warning",
 }
 
 RECOMMENDATION_LABELS = {

@@ -2,7 +2,8 @@
 exchange of questions between a department and the office on one forwarding.
 
 A forwarding is open until the department answers it with a statement and a
-recommendation (answered) or sends it back as not its responsibility (returned). At most
+recommendation (answered) or sends it back as not its responsibility (returned), or until
+the office withdraws it, e.g. when it went to the wrong department (withdrawn). At most
 one forwarding of a contribution to a department is open at a time; a partial unique index
 holds that rule even when two moderators forward at the same moment.
 """
@@ -27,6 +28,7 @@ class ForwardingState(enum.StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     RETURNED = "returned"  # "not our responsibility": back to the office
+    WITHDRAWN = "withdrawn"  # taken back by the office, e.g. sent to the wrong department
 
 
 class Recommendation(enum.StrEnum):
@@ -38,6 +40,8 @@ class Recommendation(enum.StrEnum):
 
 
 OPEN_CONDITION = "state = 'open'"
+ANSWERED_CONDITION = "state IN ('answered', 'returned')"
+WITHDRAWAL_REASON_MAX = 2000
 
 
 class Forwarding(db.Model):
@@ -54,9 +58,15 @@ class Forwarding(db.Model):
         # A department's inbox and the office's overview, by state and due date.
         Index("ix_forwardings_department_state", "department_id", "state", "due_on", "id"),
         Index("ix_forwardings_state_due", "state", "due_on", "id"),
-        CheckConstraint("(state = 'open') = (answered_at IS NULL)", name="answered_when_not_open"),
         CheckConstraint(
-            "(state = 'open') = (recommendation IS NULL)", name="recommendation_when_answered"
+            f"({ANSWERED_CONDITION}) = (answered_at IS NOT NULL)", name="answered_when_not_open"
+        ),
+        CheckConstraint(
+            f"({ANSWERED_CONDITION}) = (recommendation IS NOT NULL)",
+            name="recommendation_when_answered",
+        ),
+        CheckConstraint(
+            "(state = 'withdrawn') = (withdrawn_at IS NOT NULL)", name="withdrawn_when_withdrawn"
         ),
         CheckConstraint(
             "(state = 'returned') = (recommendation = 'not_responsible') OR recommendation IS NULL",
@@ -88,11 +98,20 @@ class Forwarding(db.Model):
     shared: Mapped[bool] = mapped_column(default=False)
     reminded_at: Mapped[datetime | None]
     reminder_count: Mapped[int] = mapped_column(default=0)
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Internal, like the note: read by the office and the department only.
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
     department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
     contribution: Mapped[Contribution] = relationship(lazy="raise")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="joined")
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="joined")
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id], lazy="joined")
+
+    @property
+    def is_answered(self) -> bool:
+        return self.state in (ForwardingState.ANSWERED, ForwardingState.RETURNED)
 
     def is_overdue(self, today: date) -> bool:
         return self.state is ForwardingState.OPEN and self.due_on < today

@@ -32,10 +32,11 @@ class View(enum.StrEnum):
     OVERDUE = "ueberfaellig"
     ANSWERED = "beantwortet"
     RETURNED = "zurueckgegeben"
+    WITHDRAWN = "zurueckgenommen"
 
 
-INBOX_VIEWS = (View.OPEN, View.OVERDUE, View.ANSWERED)
-OFFICE_VIEWS = (View.OPEN, View.OVERDUE, View.ANSWERED, View.RETURNED)
+INBOX_VIEWS = (View.OPEN, View.OVERDUE, View.ANSWERED, View.WITHDRAWN)
+OFFICE_VIEWS = (View.OPEN, View.OVERDUE, View.ANSWERED, View.RETURNED, View.WITHDRAWN)
 
 
 def _condition(view: View, today: date, *, office: bool):
@@ -48,12 +49,16 @@ def _condition(view: View, today: date, *, office: bool):
         return Forwarding.state.in_((ForwardingState.ANSWERED, ForwardingState.RETURNED))
     if view is View.ANSWERED:
         return Forwarding.state == ForwardingState.ANSWERED
+    if view is View.WITHDRAWN:
+        return Forwarding.state == ForwardingState.WITHDRAWN
     return Forwarding.state == ForwardingState.RETURNED
 
 
 def _ordered(stmt: Select, view: View) -> Select:
     if view in (View.OPEN, View.OVERDUE):
         return stmt.order_by(Forwarding.due_on, Forwarding.id)
+    if view is View.WITHDRAWN:
+        return stmt.order_by(Forwarding.withdrawn_at.desc(), Forwarding.id.desc())
     return stmt.order_by(Forwarding.answered_at.desc(), Forwarding.id.desc())
 
 
@@ -180,7 +185,7 @@ def history_for_member(forwarding: Forwarding) -> list[Forwarding]:
                     Forwarding.department_id == forwarding.department_id,
                     and_(
                         Forwarding.shared.is_(True),
-                        Forwarding.state != ForwardingState.OPEN,
+                        Forwarding.state.in_((ForwardingState.ANSWERED, ForwardingState.RETURNED)),
                     ),
                 ),
             )

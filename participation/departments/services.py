@@ -7,6 +7,8 @@
 - `ask_office` / `answer_department`: questions and answers on one forwarding.
 - `set_shared`: the office shows a statement to the other departments it forwarded the
   same contribution to.
+- `withdraw`: the office takes back an open forwarding (e.g. sent to the wrong department)
+  with a reason the department reads; the public status follows.
 - `publish_reply`: a member of a department that the office allows to do so publishes an
   official reply signed with the department's name.
 - `remind_overdue`: reminds each department of its overdue forwardings, once a day at most.
@@ -34,6 +36,7 @@ from participation.departments.models import (
     MESSAGE_MAX,
     NOTE_MAX,
     STATEMENT_MAX,
+    WITHDRAWAL_REASON_MAX,
     Forwarding,
     ForwardingMessage,
     ForwardingState,
@@ -306,6 +309,8 @@ def give_statement(
     ).rowcount
     db.session.expire(forwarding)
     if changed != 1:
+        if forwarding.state is ForwardingState.WITHDRAWN:
+            raise ForwardingError(_l("The office has withdrawn this forwarding."))
         raise ForwardingError(
             _l("This forwarding has already been answered, perhaps by a colleague meanwhile.")
         )
@@ -364,6 +369,8 @@ def ask_office(forwarding: Forwarding, *, actor, body: str | None) -> Forwarding
     """A department member asks the office a question on this forwarding."""
     if not permissions.can_answer_forwarding(actor, forwarding):
         raise ForwardingError(_l("Only the department this was forwarded to can ask here."))
+    if forwarding.state is ForwardingState.WITHDRAWN:
+        raise ForwardingError(_l("The office has withdrawn this forwarding."))
     message = _message(forwarding, actor, body, from_office=False)
     contribution = db.session.get(Contribution, forwarding.contribution_id)
     record(
@@ -420,7 +427,7 @@ def set_shared(forwarding: Forwarding, *, actor, shared: bool) -> bool:
     contribution. False if it already was so."""
     if not permissions.can_forward(actor):
         raise ForwardingError(_l("Only the moderation can share statements."))
-    if forwarding.state is ForwardingState.OPEN:
+    if not forwarding.is_answered:
         raise ForwardingError(_l("There is no statement to share yet."))
     changed = db.session.execute(
         update(Forwarding)
@@ -439,6 +446,82 @@ def set_shared(forwarding: Forwarding, *, actor, shared: bool) -> bool:
     )
     db.session.flush()
     return True
+
+
+# --- the office withdraws a forwarding -----------------------------------------------------
+
+
+def withdraw(forwarding: Forwarding, *, actor, reason: str | None) -> Forwarding:
+    """Take back an open forwarding. The department is told why by e-mail and keeps it,
+    read-only, under "withdrawn". Where the public status says "forwarded to …", it then
+    names only the departments still working on it, or becomes "in review" when none is."""
+    if not permissions.can_forward(actor):
+        raise ForwardingError(_l("Only the moderation can withdraw forwardings."))
+    reason = _clean_text(
+        reason,
+        WITHDRAWAL_REASON_MAX,
+        "reason",
+        required=True,
+        empty_message=_l("Please say why the forwarding is withdrawn; the department reads it."),
+    )
+    contribution = db.session.get(Contribution, forwarding.contribution_id)
+    # Serialised with forwarding and setting the status of the same contribution (PostgreSQL).
+    db.session.execute(
+        select(Contribution.id).where(Contribution.id == contribution.id).with_for_update()
+    )
+    changed = db.session.execute(
+        update(Forwarding)
+        .where(Forwarding.id == forwarding.id, Forwarding.state == ForwardingState.OPEN)
+        .values(
+            state=ForwardingState.WITHDRAWN,
+            withdrawn_at=utcnow(),
+            withdrawn_by_id=actor.id,
+            withdrawal_reason=reason,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(forwarding)
+    if changed != 1:
+        raise ForwardingError(
+            _l(
+                "Only open forwardings can be withdrawn; this one has been answered or "
+                "withdrawn meanwhile."
+            )
+        )
+    department = forwarding.department
+    record(
+        "forwarding.withdrawn",
+        contribution,
+        actor,
+        after={"department": department.name, "note": reason},
+    )
+    _mail_each(
+        department_recipients(department),
+        _l("Forwarding of contribution %(id)d withdrawn by the office", id=contribution.id),
+        "forwarding_withdrawn",
+        department=department.name,
+        reason=reason,
+        url=inbox_url(forwarding),
+        **_about(contribution),
+    )
+    if contribution.status is ProcessingStatus.FORWARDED:
+        still_open = db.session.scalars(
+            select(Department.name)
+            .join(Forwarding, Forwarding.department_id == Department.id)
+            .where(
+                Forwarding.contribution_id == contribution.id,
+                Forwarding.state == ForwardingState.OPEN,
+            )
+            .order_by(Department.name)
+        ).all()
+        if still_open:
+            status_service.set_status(
+                contribution, ProcessingStatus.FORWARDED, actor=actor, departments=still_open
+            )
+        else:
+            status_service.set_status(contribution, ProcessingStatus.IN_REVIEW, actor=actor)
+    db.session.flush()
+    return forwarding
 
 
 # --- the department publishes an official reply --------------------------------------------

@@ -35,6 +35,7 @@ from participation.departments.forms import (
     MessageForm,
     ShareForm,
     StatementForm,
+    WithdrawForm,
 )
 from participation.departments.labels import (
     OVERDUE_LABEL,
@@ -43,7 +44,7 @@ from participation.departments.labels import (
     STATE_LABELS,
     recommendation_label,
 )
-from participation.departments.models import Forwarding
+from participation.departments.models import Forwarding, ForwardingState
 from participation.discussion.idea_labels import STATUS_LABELS
 from participation.discussion.models import Contribution
 from participation.extensions import db
@@ -64,6 +65,7 @@ VIEW_LABELS = {
     queries.View.OVERDUE: _l("Overdue"),
     queries.View.ANSWERED: _l("Answered"),
     queries.View.RETURNED: _l("Returned"),
+    queries.View.WITHDRAWN: _l("Withdrawn"),
 }
 
 
@@ -291,11 +293,22 @@ def forwarding_panel(contribution: Contribution) -> SimpleNamespace:
         )
         for f in forwardings
     }
+    posted_withdrawal = g.get("withdraw_form")
+    withdraw_forms = {
+        f.id: (
+            posted_withdrawal[1]
+            if posted_withdrawal and posted_withdrawal[0] == f.id
+            else WithdrawForm(formdata=None, prefix=f"withdraw-{f.id}")
+        )
+        for f in forwardings
+        if f.state is ForwardingState.OPEN
+    }
     return SimpleNamespace(
         contribution=contribution,
         forwardings=forwardings,
         messages=queries.messages_by_forwarding(f.id for f in forwardings),
         message_forms=message_forms,
+        withdraw_forms=withdraw_forms,
         form=_forward_form(contribution),
         **_common(),
     )
@@ -391,6 +404,38 @@ def message(forwarding_id: int):
                 + f"#weiterleitung-{forwarding.id}"
             )
     g.forwarding_message_form = (forwarding.id, form)
+    return _detail_again(forwarding.contribution_id)
+
+
+@office_bp.post("/weiterleitungen/<int:forwarding_id>/zuruecknehmen")
+@requires(can_forward)
+def withdraw(forwarding_id: int):
+    forwarding = _forwarding_or_404(forwarding_id)
+    form = WithdrawForm(prefix=f"withdraw-{forwarding.id}")
+    if form.validate():
+        try:
+            services.withdraw(
+                forwarding, actor=current_user._get_current_object(), reason=form.reason.data
+            )
+            db.session.commit()
+        except (services.ForwardingError, StaleDataError) as error:
+            db.session.rollback()
+            if not isinstance(error, services.ForwardingError) or not _field_error(form, error):
+                _refused(error)
+        else:
+            flash(
+                gettext(
+                    "The forwarding to %(department)s has been withdrawn; the department has "
+                    "been told.",
+                    department=forwarding.department.name,
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("moderation.detail", id=forwarding.contribution_id)
+                + f"#weiterleitung-{forwarding.id}"
+            )
+    g.withdraw_form = (forwarding.id, form)
     return _detail_again(forwarding.contribution_id)
 
 

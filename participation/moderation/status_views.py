@@ -44,6 +44,9 @@ CONTRIBUTION_ACTION_WORDS = {
     "comment.created": _l("Comment written"),
     "reply.created": _l("Reply written"),
     "idea.created": _l("Idea submitted"),
+    "comment.entered": _l("Comment entered by the office on a citizen's behalf"),
+    "reply.entered": _l("Reply entered by the office on a citizen's behalf"),
+    "idea.entered": _l("Idea entered by the office on a citizen's behalf"),
     "contribution.guest_confirmed": _l("E-mail address of the guest confirmed"),
     "contribution.edited": _l("Text edited by the author"),
     "contribution.withdrawn": _l("Withdrawn by the author"),
@@ -73,6 +76,7 @@ CONTRIBUTION_ACTION_WORDS = {
     "forwarding.shared": _l("Statement shared with the other departments"),
     "forwarding.unshared": _l("Statement no longer shared with the other departments"),
     "forwarding.reminded": _l("Department reminded of the overdue forwarding"),
+    "forwarding.withdrawn": _l("Forwarding withdrawn by the office"),
     "consolidation.rated": _l("Rated by a member of the steering committee"),
     "consolidation.rating_changed": _l("Rating changed by a member of the steering committee"),
     "idea.selected": _l("Selected as a project"),
@@ -142,6 +146,9 @@ ACTION_WORDS = {
     "section.moved_in": _l("Section indented"),
     "section.moved_out": _l("Section outdented"),
     "section.deleted": _l("Section deleted"),
+    "workshop.created": _l("Workshop created"),
+    "workshop.updated": _l("Workshop changed"),
+    "workshop.deleted": _l("Workshop deleted"),
 }
 
 FIELD_WORDS = {
@@ -153,6 +160,8 @@ FIELD_WORDS = {
     "departments": _l("departments"),
     "due_on": _l("due date"),
     "recommendation": _l("recommendation"),
+    "channel": _l("channel"),
+    "received_on": _l("date received"),
     "adopted_into": _l("went into"),
     "selection": _l("selection as a project"),
 }

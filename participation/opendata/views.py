@@ -39,8 +39,10 @@ DOWNLOAD_LIMIT = "30 per minute; 300 per hour"
 def _catalog_document(found) -> dict:
     return dcat.catalog(
         found,
-        title=_("Open data of the participation platform of %(municipality)s")
-        % {"municipality": current_app.config["MUNICIPALITY_NAME"]},
+        title=_(
+            "Open data of the participation platform of %(municipality)s",
+            municipality=current_app.config["MUNICIPALITY_NAME"],
+        ),
         description=_(
             "Published contributions of the public participation, with official replies and "
             "processing status, as CSV and JSON."

@@ -116,8 +116,18 @@ class Config:
     OPEN_DATA_CONTRIBUTOR_ID = os.environ.get("OPEN_DATA_CONTRIBUTOR_ID", "")
     OPEN_DATA_GEOCODING_URI = os.environ.get("OPEN_DATA_GEOCODING_URI", "")
 
+    # Redis keeps the rate-limit counters of all app servers (without it each process counts
+    # on its own, in memory) and wakes the outbox worker (participation/outbox/wakeup.py).
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # Redis away: count in memory meanwhile rather than refuse every limited request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Contributions (comments, replies, ideas) per account and per client address. A load
+    # test raises it (benchmarks/soak.py); a real installation has no reason to.
+    RATELIMIT_POSTING = os.environ.get("RATELIMIT_POSTING", "5 per 10 minutes")
+    # Static files without the content hash in their address (see participation/operations/
+    # static.py; addresses with it are cached for a year).
+    STATIC_MAX_AGE = _int("STATIC_MAX_AGE", 3600)
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -171,11 +181,25 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
-    DEMO_DATA_ALLOWED = False
+    # Only for trying the production stack on one's own machine (`make serve-prod`).
+    DEMO_DATA_ALLOWED = _bool("DEMO_DATA_ALLOWED", False)
     REQUIRE_TWO_FACTOR_FOR_STAFF = _bool("REQUIRE_TWO_FACTOR_FOR_STAFF", True)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    # Per process. pre_ping replaces connections the server has dropped (restart, failover,
+    # pg_terminate_backend) before a request uses them. A gunicorn worker serves THREADS
+    # requests at once and the outbox sends after commits on a connection of its own, so
+    # the pool needs a little more than the threads; the total over all processes
+    # (workers × (DB_POOL_SIZE + DB_MAX_OVERFLOW) + worker processes) must stay below
+    # PostgreSQL's max_connections (100 by default).
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": _int("DB_POOL_SIZE", 5),
+        "max_overflow": _int("DB_MAX_OVERFLOW", 5),
+        "pool_timeout": _int("DB_POOL_TIMEOUT", 10),
+        # Recycled before firewalls or poolers in between cut idle connections silently.
+        "pool_recycle": _int("DB_POOL_RECYCLE", 1800),
+    }
 
 
 PROFILES = {

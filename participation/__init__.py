@@ -1,6 +1,5 @@
 """The participation platform: `create_app()` builds the Flask application."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -48,12 +47,14 @@ def create_app(config_object=None, **overrides) -> Flask:
         check_production(app.config)
     _normalise_database_url(app)
     Path(app.instance_path).mkdir(exist_ok=True)
-    logging.basicConfig(
-        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    from participation.operations import request_log
+
+    request_log.configure_logging(app.config["LOG_LEVEL"])
     from participation.privacy import logs
 
     logs.install()
+    # First of all hooks: the request id and the clock exist for every other one.
+    request_log.register(app)
 
     import participation.accounts.session  # noqa: F401  (user loader)
     import participation.models  # noqa: F401  (complete metadata before anything queries)
@@ -62,6 +63,9 @@ def create_app(config_object=None, **overrides) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    from participation.operations import retry
+
+    retry.register(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
@@ -80,6 +84,9 @@ def create_app(config_object=None, **overrides) -> Flask:
     i18n.register(app)
     errors.register(app)
     security.register(app)
+    from participation.operations import static
+
+    static.register(app)
     _register_template_helpers(app)
     _register_cli(app)
     from participation.outbox import services as outbox
@@ -162,6 +169,9 @@ def _register_blueprints(app: Flask) -> None:
     from participation.api import views as api
 
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    from participation.operations import health
+
+    app.register_blueprint(health.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -205,6 +215,10 @@ def _register_cli(app: Flask) -> None:
     from participation.privacy.cli import privacy_cli
 
     app.cli.add_command(privacy_cli)
+    from participation.operations.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     from participation.council.cli import council_cli
 
     app.cli.add_command(council_cli)

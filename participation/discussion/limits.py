@@ -7,12 +7,18 @@ logged in) and per client IP, shared by comments, replies and ideas. Usage on a 
     def view(): ...
 """
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 
 from participation.extensions import limiter
 
 POSTING_LIMIT = "5 per 10 minutes"
+
+
+def posting_limit() -> str:
+    """RATELIMIT_POSTING (default POSTING_LIMIT); read per request so that a load test can
+    raise it through the environment."""
+    return current_app.config.get("RATELIMIT_POSTING") or POSTING_LIMIT
 
 
 def client_ip() -> str:
@@ -26,10 +32,10 @@ def account_or_ip() -> str:
 
 
 _per_account = limiter.shared_limit(
-    POSTING_LIMIT, scope="contributions", key_func=account_or_ip, methods=["POST"]
+    posting_limit, scope="contributions", key_func=account_or_ip, methods=["POST"]
 )
 _per_client = limiter.shared_limit(
-    POSTING_LIMIT, scope="contributions-ip", key_func=client_ip, methods=["POST"]
+    posting_limit, scope="contributions-ip", key_func=client_ip, methods=["POST"]
 )
 
 

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from participation.extensions import db
-from participation.outbox import services
+from participation.outbox import services, wakeup
 from participation.outbox.models import OutboxState
 
 outbox_cli = AppGroup("outbox", help="The mail outbox: send, inspect, clean up.")
@@ -47,8 +47,10 @@ def work(once: bool, poll: float | None) -> None:
     signal.signal(signal.SIGINT, _stop)
     poll = poll or current_app.config["OUTBOX_POLL_SECONDS"]
     backend = current_app.config["MAIL_BACKEND"]
-    click.echo(f"outbox worker: sending by {backend}, every {poll:g} s; stop with Ctrl-C")
-    services.run_worker(stop, poll_seconds=poll)
+    redis_url = current_app.config.get("REDIS_URL")
+    woken = ", woken through Redis" if redis_url else ""
+    click.echo(f"outbox worker: sending by {backend}, every {poll:g} s{woken}; stop with Ctrl-C")
+    services.run_worker(stop, poll_seconds=poll, wait=wakeup.waiter(redis_url))
     click.echo("outbox worker stopped")
 
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from participation.database import utcnow
 from participation.events.services import record
 from participation.extensions import db
+from participation.outbox import wakeup
 from participation.outbox.models import OutboxMessage, OutboxState
 
 log = logging.getLogger("participation.outbox")
@@ -115,8 +116,14 @@ def _send_after_commit(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a savepoint was released: the rows are not committed yet
     written = session.info.pop(WRITTEN, None)
-    if not written or not has_app_context() or not current_app.config["OUTBOX_SEND_AFTER_COMMIT"]:
+    if not written or not has_app_context():
         return
+    config = current_app.config
+    if not config["OUTBOX_SEND_AFTER_COMMIT"]:
+        wakeup.ring()
+        return
+    if len(written) > config["OUTBOX_SEND_AFTER_COMMIT_LIMIT"]:
+        wakeup.ring()  # the rest is the worker's, at once rather than at its next poll
     try:
         send_now(written)
     except Exception:
@@ -467,9 +474,11 @@ def drain(*, now: datetime | None = None) -> Tally:
     return tally
 
 
-def run_worker(stop: threading.Event, *, poll_seconds: float) -> None:
+def run_worker(stop: threading.Event, *, poll_seconds: float, wait=None) -> None:
     """Drain the outbox every `poll_seconds` until `stop` is set. A database or mail server
-    that is away is logged and tried again in the next round."""
+    that is away is logged and tried again in the next round. `wait(stop, seconds)` may end
+    the pause early (wakeup.waiter: a signal through Redis)."""
+    wait = wait or (lambda event, seconds: event.wait(seconds))
     while not stop.is_set():
         try:
             tally = drain()
@@ -482,7 +491,7 @@ def run_worker(stop: threading.Event, *, poll_seconds: float) -> None:
                 )
         except Exception:
             log.exception("outbox round failed")
-        stop.wait(poll_seconds)
+        wait(stop, poll_seconds)
 
 
 _worker_lock = threading.Lock()

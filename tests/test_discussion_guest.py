@@ -8,6 +8,7 @@ from participation.discussion.models import Contribution, ModerationState
 from participation.extensions import db
 from participation.strategies.models import ModerationMode
 from tests.conftest import extract_link
+from tests.factories import DEFAULT_PASSWORD as PASSWORD
 
 URL = "/strategien/gastplan/vision/kommentare"
 
@@ -187,3 +188,27 @@ def test_guest_reply_in_english(client, app, make, discuss, mailbox):
 def db_count(app) -> int:
     with app.app_context():
         return len(list(db.session.scalars(select(Contribution.id))))
+
+
+def test_a_guest_who_logs_in_keeps_the_own_guest_contributions(client, app, make):
+    make.strategy(slug="gastplan", moderation_mode=ModerationMode.POST)
+    client.post(URL, data=guest_data())
+    comment = only_contribution(app)
+    with client.session_transaction() as session:
+        session["stale"] = "from before the login"
+    user = make.user(email="gerda.konto@example.org")
+    response = client.post(
+        "/konto/anmelden", data={"email": "gerda.konto@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert "stale" not in session  # the session is still new
+        assert session["_user_id"].split(":")[0] == str(user.id)
+    page = html(client.get("/strategien/gastplan/vision"))
+    assert f"/beitraege/{comment.id}/bearbeiten" in page
+    response = client.post(
+        f"/beitraege/{comment.id}/bearbeiten",
+        data={"body_md": "Nach dem Anmelden korrigiert.", "revision": comment.revision},
+    )
+    assert response.status_code == 302
+    assert only_contribution(app).body_md == "Nach dem Anmelden korrigiert."

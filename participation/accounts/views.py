@@ -31,6 +31,7 @@ from participation.accounts.forms import (
 from participation.accounts.labels import role_labels
 from participation.accounts.services import AccountError
 from participation.accounts.tokens import TokenExpired, TokenInvalid
+from participation.discussion import display
 from participation.extensions import db, limiter
 from participation.navigation import safe_next
 from participation.permissions import login_required, public
@@ -58,10 +59,18 @@ def _remember_cookie_present() -> bool:
     return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
+# What a guest did in this browser before logging in and may still do afterwards: edit or
+# withdraw the contributions it posted as a guest.
+CARRIED_OVER = (display.GUEST_IDS_KEY, display.GUEST_EMAILS_KEY)
+
+
 def _start_session(user, remember: bool) -> None:
-    """A fresh session for `user` (nothing from before the login carries over)."""
+    """A fresh session for `user`: nothing from before the login carries over but the
+    browser's own guest contributions."""
     had_cookie = _remember_cookie_present()
+    kept = {key: session[key] for key in CARRIED_OVER if key in session}
     session.clear()
+    session.update(kept)
     login_user(user, remember=remember)
     if not remember and had_cookie:
         session["_remember"] = "clear"  # drop a remember-me cookie left from earlier

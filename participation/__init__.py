@@ -153,6 +153,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(notifications.bp)
     notifications.register(app)
+    from participation.roadmap import views as roadmap
+
+    app.register_blueprint(roadmap.bp)
+    app.register_blueprint(roadmap.office_bp, url_prefix="/moderation/roadmap")
     from participation.privacy import views as privacy
 
     app.register_blueprint(privacy.bp, url_prefix="/konto")

@@ -75,6 +75,12 @@ VERSIONS = [
 ]
 
 
+COUNCIL_PAPER = {
+    "reference": "VO/2026/123",
+    "url": "https://ris.musterstadt.example/vo0050.asp?__kvonr=123",
+}
+
+
 class DemoRefused(RuntimeError):
     """Demo data is not allowed in this installation (production)."""
 
@@ -175,8 +181,38 @@ def load_demo(now: datetime | None = None) -> DemoResult:
         count = load_discussion(strategy, citizen, moderator)
         result.created.append(f"{count} comments, replies and ideas")
     _forwardings(result, admin)
+    _council_paper(result, admin)
     db.session.flush()
     return result
+
+
+def _council_paper(result: DemoResult, admin: User) -> None:
+    """The demo strategy's council paper, once: the committee took note of the draft before
+    the participation; the council decides after it. Also added to older demo data."""
+    from participation.council import services as council
+
+    strategy = db.session.scalar(select(Strategy).where(Strategy.slug == STRATEGY["slug"]))
+    if strategy is None or council.paper_of(strategy.id) is not None:
+        return
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    opened = strategy.opens_at.astimezone(zone).date()
+    closed = strategy.closes_at.astimezone(zone).date()
+    council.save_paper(
+        strategy,
+        actor=admin,
+        expected_revision=0,
+        reference=COUNCIL_PAPER["reference"],
+        url=COUNCIL_PAPER["url"],
+        consultations=[
+            council.ConsultationInput(
+                "Ausschuss für Digitalisierung und Organisation",
+                opened - timedelta(days=14),
+                "zur Kenntnis genommen",
+            ),
+            council.ConsultationInput("Rat der Stadt Musterstadt", closed + timedelta(days=42)),
+        ],
+    )
+    result.created.append(f"council paper {COUNCIL_PAPER['reference']}")
 
 
 def _forwardings(result: DemoResult, admin: User) -> None:

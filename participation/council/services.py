@@ -231,8 +231,13 @@ def save_paper(
         # Bumps the revision even when only consultations changed.
         paper.updated_at = utcnow()
     _flush()
-    action = "council_paper.updated" if before is not None else "council_paper.created"
-    record(action, strategy, actor, before=before, after=snapshot(paper))
+    record(
+        "council_paper.updated" if before is not None else "council_paper.created",
+        strategy,
+        actor,
+        before=before,
+        after=snapshot(paper),
+    )
     db.session.flush()
     return paper
 

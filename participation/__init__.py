@@ -153,6 +153,11 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(notifications.bp)
     notifications.register(app)
+    from participation.analogue import views as analogue
+    from participation.workshops import views as workshops
+
+    app.register_blueprint(analogue.bp, url_prefix="/moderation")
+    app.register_blueprint(workshops.bp)
     from participation.roadmap import views as roadmap
 
     app.register_blueprint(roadmap.bp)

@@ -33,6 +33,7 @@ from participation.strategies.models import (
     Strategy,
     Version,
 )
+from participation.workshops.models import Workshop, WorkshopFormat
 
 __all__ = [
     "InternalNote",
@@ -75,4 +76,6 @@ __all__ = [
     "User",
     "UserRole",
     "Version",
+    "Workshop",
+    "WorkshopFormat",
 ]

@@ -33,4 +33,5 @@ CHANNEL_LABELS = {
     Channel.PHONE: _l("phone"),
     Channel.EMAIL: _l("e-mail"),
     Channel.WORKSHOP: _l("workshop"),
+    Channel.CITIZENS_OFFICE: _l("citizens' office"),
 }

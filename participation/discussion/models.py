@@ -8,7 +8,7 @@ Both are kept on the rows so that lists never count.
 """
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -41,6 +41,7 @@ class Channel(enum.StrEnum):
     PHONE = "phone"
     EMAIL = "email"
     WORKSHOP = "workshop"
+    CITIZENS_OFFICE = "citizens_office"
 
 
 class ProcessingStatus(enum.StrEnum):
@@ -65,6 +66,7 @@ class Contribution(db.Model):
     __table_args__ = (
         CheckConstraint("(kind = 'reply') = (parent_id IS NOT NULL)", name="reply_has_parent"),
         CheckConstraint("(kind = 'idea') = (title IS NOT NULL)", name="idea_has_title"),
+        CheckConstraint("workshop_id IS NULL OR channel = 'workshop'", name="workshop_channel"),
         CheckConstraint(
             "(author_id IS NOT NULL) OR (guest_email IS NOT NULL AND guest_name IS NOT NULL)"
             " OR channel <> 'online'",
@@ -148,6 +150,12 @@ class Contribution(db.Model):
         str_enum(ProcessingStatus, "processing_status")
     )
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"), default=Channel.ONLINE)
+    # Analogue contributions (participation.analogue): the day the letter, call or visit
+    # came in, which may be days before a moderator typed it in (`created_at`).
+    received_on: Mapped[date | None]
+    # Results of a workshop (participation.workshops); a workshop with results cannot be
+    # deleted, so the link never dangles.
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"), index=True)
     is_official: Mapped[bool] = mapped_column(default=False)
     # An official reply is signed as the office (optionally with the moderator's name);
     # shown instead of the author's display name.
@@ -173,6 +181,7 @@ class Contribution(db.Model):
     revision: Mapped[int] = mapped_column(default=1)
 
     author = relationship("User", lazy="joined", innerjoin=False)
+    workshop = relationship("Workshop", lazy="selectin")
     parent: Mapped["Contribution | None"] = relationship(
         remote_side=[id], foreign_keys=[parent_id], lazy="raise"
     )
@@ -190,7 +199,14 @@ class Contribution(db.Model):
                 # The account was deleted; the contribution stays (privacy.services).
                 return gettext("deleted account")
             return self.author.display_name
-        return self.guest_name or ""
+        if self.guest_name:
+            return self.guest_name
+        if self.channel is not Channel.ONLINE:
+            # Entered by the office without the citizen's consent to show the name.
+            from participation.analogue.labels import anonymous_name
+
+            return anonymous_name(self.channel)
+        return ""
 
 
 class ContributionRevision(db.Model):

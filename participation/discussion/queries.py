@@ -134,6 +134,10 @@ THREAD_COLUMNS = (
     Contribution.locked_at,
     # The public processing status of suggestions (None for most comments), as text.
     type_coerce(Contribution.status, String).label("status"),
+    # How it came in: "online", or a letter, call, ... typed in by the office (analogue).
+    type_coerce(Contribution.channel, String).label("channel"),
+    Contribution.received_on,
+    Contribution.workshop_id,
 )
 
 

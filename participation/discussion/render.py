@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from participation.analogue.labels import anonymous_name, channel_note
 from participation.discussion.display import ThreadContext
 from participation.discussion.idea_labels import STATUS_BADGES, STATUS_LABELS
 from participation.discussion.queries import ThreadNode
@@ -69,6 +70,25 @@ class _Texts:
             for status, label in STATUS_LABELS.items()
         }
         self.locked = f'\n<p class="contribution__locked">{closed}</p>'
+        # Contributions typed in by the office: "received by letter on …" (analogue.labels).
+        self.channel_notes: dict[tuple, str] = {}
+        self.anonymous: dict[str, str] = {}
+
+    def channel_note(self, channel: str, received_on, workshop_title: str | None) -> str:
+        key = (channel, received_on, workshop_title)
+        note = self.channel_notes.get(key)
+        if note is None:
+            if len(self.channel_notes) > 1000:
+                self.channel_notes.clear()
+            text = escape(channel_note(channel, received_on, workshop_title))
+            note = self.channel_notes[key] = f' · <span class="contribution__channel">{text}</span>'
+        return note
+
+    def anonymous_name(self, channel: str) -> str:
+        name = self.anonymous.get(channel)
+        if name is None:
+            name = self.anonymous[channel] = str(escape(anonymous_name(channel)))
+        return name
 
 
 # The labels depend only on the language; translating them is a measurable part of a page.
@@ -83,6 +103,15 @@ def _texts() -> _Texts:
     return texts
 
 
+def _workshop_titles() -> dict[int, str]:
+    from sqlalchemy import select
+
+    from participation.extensions import db
+    from participation.workshops.models import Workshop
+
+    return dict(db.session.execute(select(Workshop.id, Workshop.title)).all())
+
+
 def render_threads(nodes: list[ThreadNode], ctx: ThreadContext) -> Markup:
     t = _texts()
     base = url_for("discussion.permalink", id=0)[:-1]
@@ -95,8 +124,11 @@ def render_threads(nodes: list[ThreadNode], ctx: ThreadContext) -> Markup:
     staff = ctx.is_moderator
     # Whether the thread being written is locked (set from its root row below).
     locked = False
+    # Titles of the workshops results came from, read once on the first such row.
+    workshop_titles: dict[int, str] | None = None
 
     def one(node: ThreadNode) -> None:
+        nonlocal workshop_titles
         c = node.contribution
         cid = c.id
         state = c.state
@@ -131,11 +163,17 @@ def render_threads(nodes: list[ThreadNode], ctx: ThreadContext) -> Markup:
             own = (author_id == ctx.viewer_id) if author_id is not None else cid in ctx.guest_ids
             created = c.created_at
             name = c.display_name
-            name = escape(name) if name or author_id is None else t.deleted_account
+            channel = getattr(c, "channel", "online")
+            analogue = channel != "online"
+            if analogue and not name:
+                name = t.anonymous_name(channel)
+            else:
+                name = escape(name) if name or author_id is None else t.deleted_account
+            guest = t.guest if author_id is None and not analogue else ""
             write(
                 f'\n<header class="contribution__header">\n<h{level} class="contribution__author" '
                 f'id="{hid}">{name}'
-                f"{t.guest if author_id is None else ''}{t.official if c.is_official else ''}"
+                f"{guest}{t.official if c.is_official else ''}"
                 f'</h{level}>\n<p class="contribution__meta"><a class="kern-link '
                 f'contribution__permalink" href="{base}{cid}"><span class="kern-sr-only">'
                 f'{t.permalink} </span><time datetime="{created.isoformat()}">{when(created)}'
@@ -143,6 +181,13 @@ def render_threads(nodes: list[ThreadNode], ctx: ThreadContext) -> Markup:
             )
             if c.edited_at:
                 write(t.edited)
+            if analogue:
+                title = None
+                if c.workshop_id is not None:
+                    if workshop_titles is None:
+                        workshop_titles = _workshop_titles()
+                    title = workshop_titles.get(c.workshop_id)
+                write(t.channel_note(channel, c.received_on, title))
             if node.in_reply_to:
                 write(
                     ' · <span class="contribution__in-reply-to">'

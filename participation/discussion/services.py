@@ -7,7 +7,8 @@ Functions flush, never commit. They raise `ContributionError` with a message for
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -59,6 +60,21 @@ class Guest:
     email: str
     consent: bool
     verified: bool = False
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """A contribution that came in by letter, phone, e-mail, at the citizens' office or at a
+    workshop, typed in by a moderator (participation.analogue checks the rules first). The
+    citizen, not the moderator, is its author: the moderator is named in the event log only.
+    `name` and `email` are set only with the citizen's consent."""
+
+    channel: Channel
+    received_on: date
+    entered_by: Any
+    name: str | None = None
+    email: str | None = None
+    workshop_id: int | None = None
 
 
 # --- who may do what, and when -------------------------------------------------------------
@@ -147,26 +163,46 @@ def _check_guest(guest: Guest) -> Guest:
 
 
 def _check_duplicate_and_reserve_id(
-    author, guest: Guest | None, digest: str, now: datetime
+    author,
+    guest: Guest | None,
+    digest: str,
+    now: datetime,
+    on_behalf: OnBehalf | None = None,
+    strategy_id: int | None = None,
 ) -> int | None:
     """Refuse the same text from the same person within the hour; on PostgreSQL, draw the
     new contribution's id from the sequence in the same round trip, so that the row can be
     written once with its thread path (a second UPDATE would rewrite every index of the
-    table). Returns the id, or None where there is no sequence (SQLite)."""
+    table). Returns the id, or None where there is no sequence (SQLite).
+
+    A letter or call typed in twice (by two moderators, perhaps days apart) is refused
+    whenever it was entered before for the same strategy and channel."""
     duplicate = select(Contribution.id).where(
         Contribution.text_hash == digest,
-        Contribution.created_at >= now - DUPLICATE_WINDOW,
         Contribution.state != ModerationState.WITHDRAWN,
     )
-    if author is not None:
-        duplicate = duplicate.where(Contribution.author_id == author.id)
+    if on_behalf is not None:
+        duplicate = duplicate.where(
+            Contribution.strategy_id == strategy_id,
+            Contribution.channel == on_behalf.channel,
+            Contribution.author_id.is_(None),
+        )
     else:
-        duplicate = duplicate.where(Contribution.guest_email == guest.email)
+        duplicate = duplicate.where(Contribution.created_at >= now - DUPLICATE_WINDOW)
+        if author is not None:
+            duplicate = duplicate.where(Contribution.author_id == author.id)
+        else:
+            duplicate = duplicate.where(Contribution.guest_email == guest.email)
     query = select(duplicate.exists())
     sequence = db.session.get_bind().dialect.name == "postgresql"
     if sequence:
         query = query.add_columns(func.nextval(func.pg_get_serial_sequence("contributions", "id")))
     row = db.session.execute(query).one()
+    if row[0] and on_behalf is not None:
+        raise ContributionError(
+            _l("This text has already been entered for this strategy on the same channel."),
+            "body_md",
+        )
     if row[0]:
         raise ContributionError(
             _l(
@@ -272,13 +308,17 @@ def _create(
     parent: Contribution | None = None,
     now: datetime | None = None,
     official: bool = False,
+    on_behalf: OnBehalf | None = None,
 ) -> Contribution:
     now = now or utcnow()
-    if author is not None and not author.is_authenticated:
+    if on_behalf is not None:
+        # The citizen wrote it; the moderator only typed it in, at any time after it came in.
+        author = guest = None
+    elif author is not None and not author.is_authenticated:
         author = None
-    if author is None and guest is None:
+    if on_behalf is None and author is None and guest is None:
         raise ContributionError(_l("Please log in or enter your name and e-mail address."))
-    if not official and not may_post(strategy, author, now):
+    if on_behalf is None and not official and not may_post(strategy, author, now):
         raise ContributionError(
             _l("The participation phase is not open; contributions cannot be sent now.")
         )
@@ -286,13 +326,19 @@ def _create(
         raise ContributionError(
             _l("Please confirm your e-mail address first; we have sent you a link.")
         )
-    guest = _check_guest(guest) if author is None else None
+    guest = _check_guest(guest) if author is None and on_behalf is None else None
     body = _clean_body(body_md)
     digest = text_hash(body, title)
-    reserved_id = _check_duplicate_and_reserve_id(author, guest, digest, now)
+    reserved_id = _check_duplicate_and_reserve_id(
+        author, guest, digest, now, on_behalf, strategy.id
+    )
 
     if official:
         state = ModerationState.PUBLISHED
+    elif on_behalf is not None:
+        # The same path as a citizen's online contribution: the strategy's moderation mode
+        # decides, and a moderator reviews it in the queue (ideally not the one who typed it).
+        state = _state_after_confirmation(strategy, None)
     elif guest is not None and not guest.verified:
         state = ModerationState.UNCONFIRMED
     else:
@@ -317,9 +363,17 @@ def _create(
         state=state,
         status=ProcessingStatus.RECEIVED if kind is ContributionKind.IDEA else None,
         channel=Channel.ONLINE,
+        received_on=None,
+        workshop_id=None,
         is_official=False,
         created_at=now,
     )
+    if on_behalf is not None:
+        contribution.guest_name = on_behalf.name
+        contribution.guest_email = on_behalf.email
+        contribution.channel = on_behalf.channel
+        contribution.received_on = on_behalf.received_on
+        contribution.workshop_id = on_behalf.workshop_id
     contribution.id = reserved_id
     if contribution.id is None:
         # No sequence to draw from (SQLite): the id is known only after the INSERT.
@@ -330,12 +384,23 @@ def _create(
     db.session.flush()
     if state is ModerationState.PUBLISHED:
         _count_reply(contribution, 1)
-    record(f"{kind.value}.created", contribution, author, after={"state": state.value})
+    if on_behalf is not None:
+        after = {
+            "state": state.value,
+            "channel": on_behalf.channel.value,
+            "received_on": on_behalf.received_on.isoformat(),
+        }
+        if on_behalf.workshop_id is not None:
+            after["workshop_id"] = on_behalf.workshop_id
+        record(f"{kind.value}.entered", contribution, on_behalf.entered_by, after=after)
+    else:
+        record(f"{kind.value}.created", contribution, author, after={"state": state.value})
     if state is ModerationState.UNCONFIRMED:
         _send_guest_confirmation(contribution)
     elif state is ModerationState.PUBLISHED and not official:
         # Official replies are told as such by their callers (notifications.official_reply).
-        notifications.contribution_published(contribution, actor=author)
+        actor = on_behalf.entered_by if on_behalf is not None else author
+        notifications.contribution_published(contribution, actor=actor)
     return contribution
 
 
@@ -430,6 +495,46 @@ def post_idea(
         version=version,
         section=field_of_action,
         now=now,
+    )
+
+
+def post_on_behalf(
+    strategy: Strategy,
+    *,
+    on_behalf: OnBehalf,
+    kind: ContributionKind,
+    body_md: str,
+    title: str | None = None,
+    section: Section | None = None,
+    now: datetime | None = None,
+) -> Contribution:
+    """A comment on a section, or an idea (on a field of action or on the whole strategy),
+    that a citizen sent by letter, phone, e-mail, at the citizens' office or at a workshop.
+    participation.analogue checks who enters it and the channel, date and consent rules."""
+    version = _latest_version(strategy)
+    if section is not None and section.version_id != version.id:
+        raise ContributionError(_l("Please choose a section of the current version."), "target")
+    if kind is ContributionKind.COMMENT:
+        if section is None:
+            raise ContributionError(
+                _l("A comment needs a section; choose one, or enter an idea instead."), "target"
+            )
+        title = None
+    elif kind is ContributionKind.IDEA:
+        title = _clean_title(title)
+    else:
+        raise ContributionError(_l("Please choose comment or idea."), "kind")
+    return _create(
+        strategy,
+        kind=kind,
+        author=None,
+        guest=None,
+        body_md=body_md,
+        title=title,
+        version=version,
+        section=section,
+        now=now,
+        on_behalf=on_behalf,
     )
 
 

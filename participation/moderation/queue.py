@@ -31,6 +31,7 @@ from participation.discussion.models import (
 from participation.discussion.models import ModerationState as S
 from participation.extensions import db
 from participation.strategies.models import Section, Strategy
+from participation.workshops.models import Workshop
 
 PER_PAGE = 100
 EXCERPT = 240
@@ -342,6 +343,13 @@ _ITEM_COLUMNS = (
     _of_parent(_Parent.body_md).label("parent_body"),
     _of_parent(_display_name(_Parent)).label("parent_author"),
     _author_total().label("author_total"),
+    # How it came in (a letter typed in by the office shows so in the queue).
+    Contribution.channel,
+    Contribution.received_on,
+    select(Workshop.title)
+    .where(Workshop.id == Contribution.workshop_id)
+    .scalar_subquery()
+    .label("workshop_title"),
 )
 
 

@@ -21,6 +21,7 @@ from flask_babel import get_locale, get_timezone, get_translations
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from participation.analogue.labels import anonymous_name, channel_note
 from participation.discussion.models import ModerationState
 from participation.fragments import FragmentCache, caching_allowed
 from participation.moderation.forms import ACTION_LABELS, KIND_LABELS
@@ -131,6 +132,8 @@ class _ContextTexts:
         guest = escape(_("guest"))
         self.guest = f" ({guest})"
         self.received = escape(_("Received"))
+        self.channel = escape(_("Channel"))
+        self._channel_notes: dict[tuple, str] = {}
         self.edited = escape(_("edited"))
         self.state = escape(_("State"))
         self.not_reviewed = escape(_("not yet reviewed"))
@@ -154,6 +157,19 @@ class _ContextTexts:
                 text = f"{text} – {self.reports(report_count)}"
             self._state_texts[key] = text
         return text
+
+    def channel_note(self, channel, received_on, workshop_title) -> str:
+        """ "received by letter on 12.11.2026" (entered by the office) as a context row."""
+        key = (channel, received_on, workshop_title)
+        html = self._channel_notes.get(key)
+        if html is None:
+            if len(self._channel_notes) > 500:
+                self._channel_notes.clear()
+            html = self._channel_notes[key] = (
+                f"\n<dt>{self.channel}</dt><dd>"
+                f"{escape(channel_note(channel, received_on, workshop_title))}</dd>"
+            )
+        return html
 
     def further(self, num: int) -> str:
         text = self._further.get(num)
@@ -192,10 +208,21 @@ def _context(item: QueueItem, t: _ContextTexts) -> str:
         name = t.in_reply_to % {"name": parent}
         html += f"\n<dt>{name}</dt><dd><q>{escape(item.parent_excerpt)}</q></dd>"
     edited = c.edited_at
+    channel = getattr(c, "channel", None) or "online"
+    if channel != "online":
+        name = escape(c.display_name or anonymous_name(channel))
+        author = f"{name} – {t.further(item.other_contributions)}</dd>"
+        author += t.channel_note(channel, c.received_on, c.workshop_title)
+    else:
+        name = (
+            escape(c.display_name) if c.display_name or c.author_id is None else t.deleted_account
+        )
+        author = (
+            f"{name}{t.guest if c.author_id is None else ''} – "
+            f"{t.further(item.other_contributions)}</dd>"
+        )
     return (
-        f"{html}\n<dt>{t.author}</dt><dd>"
-        f"{escape(c.display_name) if c.display_name or c.author_id is None else t.deleted_account}"
-        f"{t.guest if c.author_id is None else ''} – {t.further(item.other_contributions)}</dd>"
+        f"{html}\n<dt>{t.author}</dt><dd>{author}"
         f"\n<dt>{t.received}</dt><dd>{t.when(c.created_at)}"
         f"{f', {t.edited} {t.when(edited)}' if edited else ''}</dd>"
         f"\n<dt>{t.state}</dt><dd>{t.state_text(c.state, c.reviewed_at, c.report_count)}</dd>"

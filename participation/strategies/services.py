@@ -120,7 +120,7 @@ def _require_draft(version: Version) -> Version:
 
 # Path segments that public and editorial URLs use beside a section key or strategy slug.
 RESERVED_SECTION_KEYS = frozenset(
-    {"versionen", "vergleich", "ideen", "folgen", "nicht-mehr-folgen", "statistik", "bericht", "roadmap"}
+    {"versionen", "vergleich", "ideen", "folgen", "nicht-mehr-folgen", "workshops", "statistik", "bericht", "roadmap"}
 )
 RESERVED_STRATEGY_SLUGS = frozenset({"neu"})
 

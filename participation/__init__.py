@@ -162,6 +162,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(roadmap.bp)
     app.register_blueprint(roadmap.office_bp, url_prefix="/moderation/roadmap")
+    from participation.consolidation import views as consolidation
+
+    app.register_blueprint(consolidation.bp)
     from participation.privacy import views as privacy
 
     app.register_blueprint(privacy.bp, url_prefix="/konto")

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from participation import permissions
 from participation.accounts import tokens
 from participation.accounts.models import Role, User
+from participation.council import services as council
 from participation.discussion import services as discussion
 from participation.discussion.idea_queries import SORT_DISCUSSED, SORT_NEWEST, SORT_SUPPORT
 from participation.discussion.models import (
@@ -83,6 +84,9 @@ MARKERS = {
     "template_title": "Leakmarker-template-title",
     "template_body": "Leakmarker-template-body",
     "follower_email": "leakmarker-follower@example.org",
+    "analogue_email": "leakmarker-analogue@example.org",
+    "unpublished_workshop": "Leakmarker-unpublished-workshop",
+    "pending_workshop_result": "Leakmarker-pending-workshop-result",
 }
 
 # What the author of the contributions may see of them: their own waiting texts, their own
@@ -113,6 +117,10 @@ PUBLIC_TEXTS = [
     "Überarbeitet: bitte mehr Grün",  # a revised and then published comment
     "Füllkommentar 1 ",  # the oldest filler, on the second page of threads
     "Füll-Idee 1 ",  # the oldest filler idea, on the second page of ideas
+    "VO/2027/0042",  # the council paper on the overview
+    "Mehr Bänke am Markt",  # a letter typed in by the moderator (who is never named)
+    "Werkstatt Mobilität",  # a published workshop
+    "Rufbus am Abend",  # its published result
 ]
 
 FILLERS = 21  # one more than a page of threads or ideas (20)
@@ -132,6 +140,7 @@ class World:
     revise_token: str = ""
     account_tokens: dict[str, str] = field(default_factory=dict)
     notification_tokens: dict[str, str] = field(default_factory=dict)
+    workshop_id: int = 0
 
     @property
     def all_ids(self) -> list[int]:
@@ -385,7 +394,77 @@ def _fill(w: World, strategy: Strategy, users: dict[str, User]) -> None:  # noqa
             notifications.user_recipient(u.author), NotificationKind.REPLIES_TO_ME
         ),
     }
+    # The council paper, entered by the moderator: the overview shows it, never who entered it.
+    council.save_paper(
+        strategy,
+        actor=u.moderator,
+        expected_revision=0,
+        reference="VO/2027/0042",
+        url="https://ris.example.org/vo0050.asp?__kvonr=42",
+        consultations=[council.ConsultationInput("Rat der Stadt Musterstadt", None, "vertagt")],
+    )
     db.session.flush()
+    _fill_analogue(w, strategy, u, mobility, decide)
+
+
+def _fill_analogue(w: World, strategy: Strategy, u, mobility, decide) -> None:
+    """A letter and a workshop result typed in by the moderator (never named), one result
+    still waiting and an unpublished workshop (neither ever shown). On the mobility section,
+    so that the pages of the introduction's threads stay as they are."""
+    from participation.analogue import services as analogue
+    from participation.workshops import services as workshops
+
+    m = MARKERS
+    today = analogue.local_today()
+
+    def workshop(title, published):
+        data = workshops.WorkshopInput(
+            title=title,
+            held_on=today,
+            ends_on=None,
+            format="in_person",
+            place="Rathaus, Saal 2",
+            section_key=mobility.key,
+            participants=14,
+            summary_md="Die Gruppe sammelte *Ideen* für Bus und Rad.",
+            published=published,
+        )
+        return workshops.create_workshop(strategy, data, actor=u.moderator)
+
+    shown = workshop("Werkstatt Mobilität", True)
+    workshop(m["unpublished_workshop"], False)
+    w.workshop_id = shown.id
+    letter = analogue.enter_contribution(
+        strategy,
+        actor=u.moderator,
+        channel="letter",
+        received_on=today,
+        kind="comment",
+        section=mobility,
+        body_md="Mehr Bänke am Markt, bitte.",
+        email=m["analogue_email"],
+        email_consent=True,
+    )
+    decide(letter, "publish")
+    w.contributions["letter"] = letter.id
+
+    def result(text, publish):
+        c = analogue.enter_contribution(
+            strategy,
+            actor=u.moderator,
+            channel=None,
+            received_on=today,
+            kind="comment",
+            section=mobility,
+            body_md=text,
+            workshop=shown,
+        )
+        if publish:
+            decide(c, "publish")
+        return c
+
+    w.contributions["workshop_result"] = result("Rufbus am Abend für die Ortsteile.", True).id
+    result(m["pending_workshop_result"], False)
 
 
 # --- the URLs of every page --------------------------------------------------------------------
@@ -461,6 +540,9 @@ URLS = {
         url_for("discussion.guest_withdraw", token=w.guest_token),
         url_for("discussion.guest_withdraw", token="not-a-valid-token"),
     ],
+    "statistics.page": lambda w: [url_for("statistics.page", slug=w.slug)],
+    "workshops.index": lambda w: [url_for("workshops.index", slug=w.slug)],
+    "workshops.show": lambda w: [url_for("workshops.show", slug=w.slug, workshop_id=w.workshop_id)],
     "ideas.index": _ideas,
     "ideas.show": _idea_pages,
     "ideas.new": lambda w: [url_for("ideas.new", slug=w.slug)],
@@ -501,6 +583,27 @@ URLS = {
     "privacy.overview": lambda w: [url_for("privacy.overview")],
     "privacy.export": lambda w: [url_for("privacy.export")],
     "privacy.delete_account": lambda w: [url_for("privacy.delete_account")],
+    "opendata.index": lambda w: [url_for("opendata.index")],
+    "opendata.catalog": lambda w: [url_for("opendata.catalog")],
+    "opendata.download_csv": lambda w: [
+        url_for("opendata.download_csv", name=name) for name in ("beitraege", f"beitraege-{w.slug}")
+    ],
+    "opendata.download_json": lambda w: [
+        url_for("opendata.download_json", name=name)
+        for name in ("beitraege", f"beitraege-{w.slug}")
+    ],
+    "api.openapi": lambda w: [url_for("api.openapi")],
+    "api.strategies": lambda w: [url_for("api.strategies")],
+    "api.strategy": lambda w: [url_for("api.strategy", slug=w.slug)],
+    "api.versions": lambda w: [url_for("api.versions", slug=w.slug)],
+    "api.sections": lambda w: [url_for("api.sections", slug=w.slug, number=n) for n in (1, 2)],
+    "api.contributions": lambda w: [
+        url_for("api.contributions", slug=w.slug, limit=100),
+        url_for("api.contributions", slug=w.slug, kind="idea", status="not_adopted"),
+        url_for("api.contributions", slug=w.slug, section=w.section_key, limit=5, after=1),
+    ],
+    "api.contribution": _each_id("api.contribution"),
+    "api.status_trail": _each_id("api.status_trail"),
     "notifications.settings": lambda w: [url_for("notifications.settings")],
     "notifications.follow_thread": _each_id("notifications.follow_thread"),
     "notifications.follow_strategy": lambda w: [

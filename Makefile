@@ -91,3 +91,15 @@ bench: install translations
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
 		|| echo "wrk could not be installed: Python threads measure the throughput"
 	$(BIN)/python benchmarks/discussion.py $(BENCH_ARGS)
+
+# The production stack on this machine (issue 9): PostgreSQL and Redis on 127.0.0.1 (started if
+# needed), database participation_prod, gunicorn on 127.0.0.1:8000 and the outbox worker.
+.PHONY: serve-prod soak
+serve-prod: install assets translations
+	BIN=$(BIN) scripts/serve_prod.sh
+
+# Soak and fault test (benchmarks/soak.py): 60 s of readers, writers and a moderator against
+# gunicorn + PostgreSQL + Redis with a killed worker and dropped connections. SOAK_ARGS="--duration 120".
+SOAK_ARGS ?=
+soak: install-dev assets translations
+	$(BIN)/python benchmarks/soak.py $(SOAK_ARGS)

@@ -183,6 +183,9 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     # Only for trying the production stack on one's own machine (`make serve-prod`).
     DEMO_DATA_ALLOWED = _bool("DEMO_DATA_ALLOWED", False)
+    # Mail goes to MAIL_SERVER (default: the local MTA on localhost:25). Writing it to the log
+    # would put password-reset links there; only an explicit MAIL_BACKEND=log does that.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     REQUIRE_TWO_FACTOR_FOR_STAFF = _bool("REQUIRE_TWO_FACTOR_FOR_STAFF", True)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -83,10 +83,11 @@ def create_app(config_object=None, **overrides) -> Flask:
 
     i18n.register(app)
     errors.register(app)
-    security.register(app)
+    # Static files before the security hooks: ProxyFix then wraps them too (HSTS).
     from participation.operations import static
 
     static.register(app)
+    security.register(app)
     _register_template_helpers(app)
     _register_cli(app)
     from participation.outbox import services as outbox
@@ -153,18 +154,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(notifications.bp)
     notifications.register(app)
-    from participation.analogue import views as analogue
-    from participation.workshops import views as workshops
-
-    app.register_blueprint(analogue.bp, url_prefix="/moderation")
-    app.register_blueprint(workshops.bp)
-    from participation.roadmap import views as roadmap
-
-    app.register_blueprint(roadmap.bp)
-    app.register_blueprint(roadmap.office_bp, url_prefix="/moderation/roadmap")
-    from participation.consolidation import views as consolidation
-
-    app.register_blueprint(consolidation.bp)
     from participation.privacy import views as privacy
 
     app.register_blueprint(privacy.bp, url_prefix="/konto")

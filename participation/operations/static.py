@@ -15,6 +15,8 @@ from urllib.parse import parse_qs
 from flask import Flask
 from whitenoise import WhiteNoise
 
+from participation.security import security_headers
+
 YEAR = 365 * 24 * 3600
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
 
@@ -38,8 +40,10 @@ class _Versions:
         return known[1]
 
 
-class _ImmutableWhenVersioned:
-    """Turns WhiteNoise's Cache-Control into a year's `immutable` for versioned addresses."""
+class _StaticHeaders:
+    """Around WhiteNoise: a year's `immutable` for versioned addresses, and the security
+    headers every page gets (participation/security.py), which Flask's hooks cannot add to
+    what WhiteNoise answers itself. Inside ProxyFix, so that HSTS sees the real scheme."""
 
     def __init__(self, app, prefix: str):
         self.app = app
@@ -47,20 +51,22 @@ class _ImmutableWhenVersioned:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if not path.startswith(self.prefix) or "v" not in parse_qs(environ.get("QUERY_STRING", "")):
+        if not path.startswith(self.prefix):
             return self.app(environ, start_response)
+        versioned = "v" in parse_qs(environ.get("QUERY_STRING", ""))
+        secure = environ.get("wsgi.url_scheme") == "https"
 
-        def versioned_start_response(status, headers, exc_info=None):
-            if status.startswith(("200", "304")):
+        def static_start_response(status, headers, exc_info=None):
+            if versioned and status.startswith(("200", "304")):
                 headers = [(k, v) for k, v in headers if k.lower() != "cache-control"]
                 headers.append(("Cache-Control", IMMUTABLE))
+            present = {name.lower() for name, _ in headers}
+            for name, value in security_headers(secure):
+                if name.lower() not in present:
+                    headers.append((name, value))
             return start_response(status, headers, exc_info)
 
-        return self.app(environ, versioned_start_response)
-
-
-def _nosniff(headers, path, url):
-    headers["X-Content-Type-Options"] = "nosniff"
+        return self.app(environ, static_start_response)
 
 
 def register(app: Flask) -> None:
@@ -83,6 +89,5 @@ def register(app: Flask) -> None:
         # Development rebuilds the vendored assets while the server runs; production's
         # files are fixed at deployment, and indexing them once at start is cheaper.
         autorefresh=app.debug or app.config["TEMPLATES_AUTO_RELOAD"] is True,
-        add_headers_function=_nosniff,
     )
-    app.wsgi_app = _ImmutableWhenVersioned(served, prefix)
+    app.wsgi_app = _StaticHeaders(served, prefix)

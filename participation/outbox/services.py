@@ -427,10 +427,11 @@ def deliver(session: Session, claim: Claim, transport, *, now: datetime | None =
             moment = now or utcnow()
             if _mark_attempt_failed(session, message, claim, error, moment):
                 tally.failed += 1
-                log.error("giving up mail %s to %s: %s", message.id, message.recipient, error)
+                # By id and kind: the log names nobody by e-mail address (README, "Logs").
+                log.error("giving up mail %s (%s): %s", message.id, message.kind, error)
             else:
                 tally.retrying += 1
-                log.warning("mail %s to %s not sent yet: %s", message.id, message.recipient, error)
+                log.warning("mail %s (%s) not sent yet: %s", message.id, message.kind, error)
             tally.errors.append(_describe(error))
         else:
             _mark_sent(session, message, claim, now or utcnow())

@@ -31,9 +31,7 @@ def _postgresql_url() -> str | None:
 
 
 def _admin_engine(url: str) -> sa.Engine:
-    return sa.create_engine(
-        sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
+    return sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
 def _empty_database(url: str, path=None) -> None:
@@ -102,7 +100,8 @@ def test_backup_wipe_restore_finds_every_contribution(live_database, tmp_path, s
     target = tmp_path / "participation.backup"
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
-    assert "backup written" in result.output and target.stat().st_size > 0
+    assert "backup written" in result.output
+    assert target.stat().st_size > 0
 
     # Restoring over the live data is refused without --force, and changes nothing.
     result = runner.invoke(args=["restore", str(target)])
@@ -128,7 +127,8 @@ def test_backup_wipe_restore_finds_every_contribution(live_database, tmp_path, s
 
     # With --force the backup replaces what is there (here: one more contribution).
     with app.app_context():
-        db.session.execute(sa.text("DELETE FROM contributions WHERE id = :id"), {"id": before[-1][0]})
+        last = {"id": before[-1][0]}
+        db.session.execute(sa.text("DELETE FROM contributions WHERE id = :id"), last)
         db.session.commit()
         db.session.remove()
     assert _contributions(app) != before

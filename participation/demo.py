@@ -181,6 +181,7 @@ def load_demo(now: datetime | None = None) -> DemoResult:
         count = load_discussion(strategy, citizen, moderator)
         result.created.append(f"{count} comments, replies and ideas")
     _forwardings(result, admin)
+    _outcomes(result)
     _council_paper(result, admin)
     db.session.flush()
     return result
@@ -213,6 +214,21 @@ def _council_paper(result: DemoResult, admin: User) -> None:
         ],
     )
     result.created.append(f"council paper {COUNCIL_PAPER['reference']}")
+
+
+def _outcomes(result: DemoResult) -> None:
+    """Official replies and decisions on some demo suggestions (after the forwardings), so
+    that the statistics and the council report have something to count. Also added to demo
+    data loaded before they existed."""
+    from participation.demo_statistics import load_outcomes
+
+    strategy = db.session.scalar(select(Strategy).where(Strategy.slug == STRATEGY["slug"]))
+    moderator = db.session.scalar(select(User).where(User.email == "moderation@example.org"))
+    if strategy is None or moderator is None:
+        return
+    count = load_outcomes(strategy, moderator)
+    if count:
+        result.created.append(f"{count} official replies and decisions")
 
 
 def _forwardings(result: DemoResult, admin: User) -> None:

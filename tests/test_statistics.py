@@ -529,3 +529,23 @@ def test_departments_are_counted_not_named_when_never_forwarded(app, make):
         assert figures.contributions == 0
         assert figures.answered_share is None
         assert db.session.scalar(select(Department.id).where(Department.name == "Ungenutztes Amt"))
+
+
+def test_demo_data_gives_the_statistics_something_to_count(app, client):
+    for _ in range(2):  # the second run adds nothing
+        result = app.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+    with app.test_request_context():
+        strategy = db.session.scalar(
+            select(Strategy).where(Strategy.slug == "digitalstrategie-2030")
+        )
+        figures = services.strategy_figures(strategy)
+    assert figures.contributions >= 10
+    assert figures.official_replies == 2
+    assert figures.replied == 2
+    assert figures.decided == 3
+    assert 0 < figures.answered < figures.suggestions
+    assert sum(c.count for c in figures.departments) >= 2
+    assert any(c.key is not None and c.count for c in figures.fields)
+    html = client.get("/strategien/digitalstrategie-2030/statistik").get_data(as_text=True)
+    assert "weniger als ein Tag" in html

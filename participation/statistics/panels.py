@@ -38,6 +38,8 @@ def number(value: int) -> str:
 def days(value: float | None) -> str:
     if value is None:
         return "–"
+    if value < 1:
+        return gettext("less than a day")
     return ngettext(
         "%(days)s day", "%(days)s days", 1 if value == 1 else 2, days=format_decimal(value, "0.#")
     )

@@ -460,3 +460,72 @@ def test_the_strategy_keeps_no_paper_after_it_is_deleted(app, office, strategy):
         db.session.delete(db.session.get(Strategy, strategy.id))
         db.session.commit()
         assert db.session.scalar(select(db.func.count(CouncilPaper.id))) == 0
+
+
+def test_written_and_imported_fields_are_escaped(app, make, office, client, strategy, monkeypatch):
+    """The XSS corpus (tests/xss_corpus.py) through every text of the council paper: typed
+    into the form, and arriving from an OParl server in the import preview."""
+    from urllib.parse import quote
+
+    import httpx
+
+    from tests.test_xss import PAYLOADS, Coverage, _ok, assert_safe, get_safe
+
+    cov = Coverage()
+    for i, payload in enumerate(PAYLOADS):
+        result = PAYLOADS[(i + 1) % len(PAYLOADS)]
+        response = save(
+            office,
+            revision=str(i),
+            reference=payload,
+            # Line breaks and control characters make an address invalid (refused).
+            url="https://ris.example.org/vo?q=" + "".join(c for c in payload if c.isprintable()),
+            **{
+                "consultations-0-committee": payload,
+                "consultations-0-result": result,
+                "consultations-1-committee": f"Rat {quote(payload)}",
+            },
+        )
+        _ok(response, "council paper")
+        cov.add("reference", payload)
+        cov.add("committee", payload)
+        cov.add("result", result)
+        get_safe(client, "/strategien/digital-2030", "overview with the council paper")
+        get_safe(office, "/redaktion/digital-2030/ratsvorlage", "council paper form")
+    cov.assert_complete("reference", "committee", "result")
+    # A refused form shows the typed values again.
+    for payload in PAYLOADS:
+        response = save(office, revision="0", **{"consultations-1-meeting_date": payload[:40]})
+        assert response.status_code == 200
+        assert_safe(response.get_data(as_text=True), "refused council form")
+
+    def handler(request):
+        group = PAYLOADS[int(request.url.path.rsplit("/", 1)[-1]) :][:20]
+        return httpx.Response(
+            200,
+            json={
+                "type": "https://schema.oparl.org/1.1/Paper",
+                "reference": group[0],
+                "name": group[-1],
+                "web": f"https://ris.example.org/?{group[0]}",
+                "consultation": [
+                    {
+                        "meeting": {"name": f"Sitzung {p}", "start": "2027-02-10T17:00:00+01:00"},
+                        "agendaItem": {"number": p, "name": p, "result": p},
+                        "organization": [{"name": p}],
+                    }
+                    for p in group
+                ],
+            },
+        )
+
+    monkeypatch.setitem(app.config, "OPARL_TRANSPORT", httpx.MockTransport(handler))
+    for start in range(0, len(PAYLOADS), 20):
+        response = office.post(
+            "/redaktion/digital-2030/ratsvorlage/oparl",
+            data={"paper_url": f"{BASE}/paper/{start}", "schritt": "vorschau"},
+        )
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "Tagesordnungspunkt" in page
+        assert_safe(page, "OParl import preview")

@@ -154,6 +154,9 @@ class Config:
     REQUIRE_TWO_FACTOR_FOR_STAFF = _bool("REQUIRE_TWO_FACTOR_FOR_STAFF", False)
     # Open reports from this many distinct readers hide a contribution until a moderator decides.
     REPORT_HIDE_THRESHOLD = _int("REPORT_HIDE_THRESHOLD", 3)
+    # Importing a council paper from OParl: seconds per request, largest answer in bytes.
+    OPARL_TIMEOUT = _int("OPARL_TIMEOUT", 10)
+    OPARL_MAX_BYTES = _int("OPARL_MAX_BYTES", 1024 * 1024)
 
 
 class DevelopmentConfig(Config):

@@ -84,6 +84,8 @@ MARKERS = {
     "template_title": "Leakmarker-template-title",
     "template_body": "Leakmarker-template-body",
     "follower_email": "leakmarker-follower@example.org",
+    "internal_project": "Leakmarker-internal-roadmap-project",
+    "internal_project_text": "Leakmarker-internal-roadmap-text",
     "analogue_email": "leakmarker-analogue@example.org",
     "unpublished_workshop": "Leakmarker-unpublished-workshop",
     "pending_workshop_result": "Leakmarker-pending-workshop-result",
@@ -117,6 +119,7 @@ PUBLIC_TEXTS = [
     "Überarbeitet: bitte mehr Grün",  # a revised and then published comment
     "Füllkommentar 1 ",  # the oldest filler, on the second page of threads
     "Füll-Idee 1 ",  # the oldest filler idea, on the second page of ideas
+    "Echtzeit-Busanzeige am Bahnhof",  # a public roadmap project
     "VO/2027/0042",  # the council paper on the overview
     "Mehr Bänke am Markt",  # a letter typed in by the moderator (who is never named)
     "Werkstatt Mobilität",  # a published workshop
@@ -135,6 +138,7 @@ class World:
     section_key: str = ""
     contributions: dict[str, int] = field(default_factory=dict)
     ideas: dict[str, int] = field(default_factory=dict)
+    projects: dict[str, int] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     guest_token: str = ""
     revise_token: str = ""
@@ -405,6 +409,45 @@ def _fill(w: World, strategy: Strategy, users: dict[str, User]) -> None:  # noqa
     )
     db.session.flush()
     _fill_analogue(w, strategy, u, mobility, decide)
+    _fill_roadmap(w, strategy, u, mobility)
+
+
+def _fill_roadmap(w: World, strategy: Strategy, u, mobility) -> None:
+    """A public roadmap project linked to the idea with a status (its status changed by the
+    moderator, whose name the history never shows), and an internal one linked to the same
+    idea: neither its title nor its text may appear anywhere public."""
+    from participation.roadmap import services as roadmap
+
+    def project(title, text, public):
+        return roadmap.create_project(
+            strategy,
+            roadmap.ProjectData(
+                title=title,
+                description_md=text,
+                priority="lead",
+                start_year=2027,
+                start_quarter=1,
+                end_year=2028,
+                end_quarter=2,
+                field_key=mobility.key,
+                department_id=u.department.department_id,
+                is_public=public,
+                idea_ids=[w.ideas["with_status"]],
+            ),
+            actor=u.moderator,
+        )
+
+    public = project("Echtzeit-Busanzeige am Bahnhof", "Anzeigen an allen Haltestellen.", True)
+    data = roadmap.ProjectData(
+        **{
+            **{name: getattr(public, name) for name in roadmap.TRACKED},
+            "status": "in_progress",
+            "idea_ids": [w.ideas["with_status"]],
+        }
+    )
+    roadmap.update_project(public, data, actor=u.moderator, expected_revision=public.revision)
+    internal = project(MARKERS["internal_project"], MARKERS["internal_project_text"], False)
+    w.projects = {"public": public.id, "internal": internal.id}
 
 
 def _fill_analogue(w: World, strategy: Strategy, u, mobility, decide) -> None:
@@ -544,6 +587,18 @@ URLS = {
     "workshops.index": lambda w: [url_for("workshops.index", slug=w.slug)],
     "workshops.show": lambda w: [url_for("workshops.show", slug=w.slug, workshop_id=w.workshop_id)],
     "ideas.index": _ideas,
+    "roadmap.index": lambda w: [
+        url_for("roadmap.index", slug=w.slug, **query)
+        for query in (
+            {},
+            {"ansicht": "liste"},
+            {"handlungsfeld": w.field_key},
+            {"amt": w.users["department"].department_id, "ansicht": "liste"},
+        )
+    ],
+    "roadmap.project": lambda w: [
+        url_for("roadmap.project", slug=w.slug, project_id=i) for i in w.projects.values()
+    ],
     "ideas.show": _idea_pages,
     "ideas.new": lambda w: [url_for("ideas.new", slug=w.slug)],
     "ideas.support": _each_id("ideas.support"),

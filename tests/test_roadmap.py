@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from participation.accounts.models import Role, User
+from participation.consolidation.models import IdeaSelection, SelectionKind
 from participation.discussion.models import Contribution
 from participation.events.models import Event
 from participation.extensions import db
@@ -248,7 +249,32 @@ def _form_fields(html: str) -> dict:
     return fields
 
 
+def _select(app, idea_id, kind):
+    with app.app_context():
+        db.session.add(IdeaSelection(contribution_id=idea_id, kind=SelectionKind(kind)))
+        db.session.commit()
+
+
+def test_only_a_selected_idea_offers_a_project(app, strategy, moderator, idea):
+    client = signed_in_client(app, moderator)
+    link = f"/moderation/roadmap/{strategy.slug}/neu?idee={idea.id}"
+    page = client.get(f"/strategien/{strategy.slug}/ideen/{idea.id}").get_data(as_text=True)
+    assert link not in unescape(page)
+    assert client.get(link).status_code == 404
+    _select(app, idea.id, "potential")
+    page = client.get(f"/strategien/{strategy.slug}/ideen/{idea.id}").get_data(as_text=True)
+    assert link in unescape(page)
+    form = client.get(link).get_data(as_text=True)
+    (checked,) = re.findall(r'<input[^>]*name="priority"[^>]*>', form)[1:2]
+    assert "checked" in checked
+    assert 'value="potential"' in checked
+    # Citizens never see the office's link.
+    citizen = app.test_client().get(f"/strategien/{strategy.slug}/ideen/{idea.id}")
+    assert "/moderation/roadmap/" not in citizen.get_data(as_text=True)
+
+
 def test_a_project_is_created_from_an_idea(app, strategy, moderator, idea):
+    _select(app, idea.id, "lead")
     client = signed_in_client(app, moderator)
     with app.test_request_context():
         idea_page = client.get(f"/strategien/{strategy.slug}/ideen/{idea.id}").get_data(

@@ -142,6 +142,26 @@ def world(app, make, discuss):
             )
             db.session.commit()
             values["forwarding_id"] = forwarded.id
+        with app.test_request_context():
+            # A public roadmap project of the strategy, linked to the idea.
+            from participation.roadmap import services as roadmap
+
+            project = roadmap.create_project(
+                db.session.get(Strategy, strategy.id),
+                roadmap.ProjectData(
+                    title="Mobilitätsplattform",
+                    priority="lead",
+                    start_year=2027,
+                    start_quarter=1,
+                    end_year=2028,
+                    end_quarter=4,
+                    is_public=True,
+                    idea_ids=[idea.id],
+                ),
+                actor=None,
+            )
+            db.session.commit()
+            values["project_id"] = project.id
     return users, values
 
 

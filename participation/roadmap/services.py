@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from participation.accounts import tokens
 from participation.accounts.models import Department
+from participation.consolidation import services as consolidation
 from participation.database import utcnow
 from participation.discussion.idea_queries import fields_of_action
 from participation.discussion.models import Contribution, ContributionKind, ModerationState
@@ -105,6 +106,19 @@ def linkable_ideas(strategy: Strategy) -> list[Contribution]:
             .order_by(Contribution.title, Contribution.id)
         )
     )
+
+
+def selection_kind(idea: Contribution) -> ProjectPriority | None:
+    """The category the office selected the idea as in the consolidation (Leitprojekt,
+    Potenzialprojekt, Quick Win); a project from the idea starts with it."""
+    selection = consolidation.selection_of(idea)
+    return ProjectPriority(selection.kind.value) if selection is not None else None
+
+
+def selection_kinds(ideas: Iterable[Contribution]) -> dict[int, ProjectPriority]:
+    """{idea id: category} of the selected ones among `ideas`, in one query."""
+    kinds = consolidation.selection_kinds(idea.id for idea in ideas)
+    return {idea_id: ProjectPriority(kind.value) for idea_id, kind in kinds.items()}
 
 
 def departments() -> list[Department]:

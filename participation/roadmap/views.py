@@ -50,7 +50,10 @@ def _helpers():
 
 
 def _from_idea_url(idea: Contribution) -> str | None:
+    """Where the office starts a project from an idea the consolidation selected."""
     if idea.kind is not ContributionKind.IDEA or idea.state is not ModerationState.PUBLISHED:
+        return None
+    if services.selection_kind(idea) is None:
         return None
     slug = db.session.scalar(select(Strategy.slug).where(Strategy.id == idea.strategy_id))
     return url_for("roadmap_office.new", slug=slug, idee=idea.id)
@@ -170,6 +173,11 @@ def _form(strategy: Strategy, formdata=None, **kwargs) -> ProjectForm:
     )
 
 
+def _selected(strategy: Strategy) -> dict:
+    """{idea id: category} of the strategy's ideas selected in the consolidation."""
+    return services.selection_kinds(services.linkable_ideas(strategy))
+
+
 def _data(form: ProjectForm) -> services.ProjectData:
     return services.ProjectData(
         title=form.title.data or "",
@@ -188,7 +196,8 @@ def _data(form: ProjectForm) -> services.ProjectData:
 
 
 def _source_idea(strategy: Strategy) -> Contribution | None:
-    """The idea named by `?idee=`: a published idea of this strategy, or a 404."""
+    """The idea named by `?idee=`: a published idea of this strategy that the consolidation
+    selected as a project, or a 404."""
     idea_id = request.values.get("idee", type=int)
     if idea_id is None:
         return None
@@ -198,6 +207,7 @@ def _source_idea(strategy: Strategy) -> Contribution | None:
         or idea.strategy_id != strategy.id
         or idea.kind is not ContributionKind.IDEA
         or idea.state is not ModerationState.PUBLISHED
+        or services.selection_kind(idea) is None
     ):
         abort(404)
     return idea
@@ -212,6 +222,7 @@ def _prefill(form: ProjectForm, strategy: Strategy, idea: Contribution | None) -
     if idea.section_key in _fields_by_key(strategy):
         form.field_key.data = idea.section_key
     form.idea_ids.data = [idea.id]
+    form.priority.data = services.selection_kind(idea).value
 
 
 @office_bp.route("/<slug>/neu", methods=["GET", "POST"])
@@ -242,6 +253,7 @@ def new(slug: str):
         "roadmap/form.html",
         strategy=strategy,
         form=form,
+        selected=_selected(strategy),
         project=None,
         source_idea=idea,
         history=[],
@@ -295,6 +307,7 @@ def edit(project_id: int):
         "roadmap/form.html",
         strategy=strategy,
         form=form,
+        selected=_selected(strategy),
         project=project,
         source_idea=db.session.get(Contribution, project.source_idea_id)
         if project.source_idea_id

@@ -52,6 +52,10 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "participation"
+# gunicorn's control interface (`gunicornc`) is not used: signals and systemd manage the
+# process, and its default socket path (~/.gunicorn/gunicorn.ctl) would be shared by every
+# gunicorn of the same user on the machine.
+control_socket_disable = True
 # The workers' heartbeat files in memory, not on a disk that may stall under load.
 SHM = "/dev/shm"  # noqa: S108  (gunicorn's documented choice; files are per worker, mode 0600)
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None

@@ -143,6 +143,21 @@ def world(app, make, discuss):
             db.session.commit()
             values["forwarding_id"] = forwarded.id
         with app.test_request_context():
+            # A published workshop of the strategy: its public page and the office's pages.
+            from participation.database import utcnow
+            from participation.workshops.models import Workshop, WorkshopFormat
+
+            workshop = Workshop(
+                strategy_id=strategy.id,
+                title="Werkstatt Mobilität",
+                held_on=utcnow().date(),
+                format=WorkshopFormat.IN_PERSON,
+                published=True,
+            )
+            db.session.add(workshop)
+            db.session.commit()
+            values["workshop_id"] = workshop.id
+        with app.test_request_context():
             # A public roadmap project of the strategy, linked to the idea.
             from participation.roadmap import services as roadmap
 

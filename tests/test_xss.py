@@ -909,3 +909,84 @@ def test_nul_characters_are_dropped_from_form_and_query_values(app, make, strate
             select(Contribution.body_md).where(Contribution.author_id == author.id)
         ).one()
     assert body == "Javascript ist gut."
+
+
+def test_roadmap_fields(app, make, discuss):
+    """Project titles and descriptions, written by the office, on the public roadmap (both
+    views), the project pages, the idea's page, the office's pages and the status mails."""
+    from participation.roadmap.models import RoadmapProject
+    from participation.strategies.models import SectionKind
+
+    cov = Coverage()
+    strategy = make.strategy(sections=[("Mobilität", "Busse.")])
+    with app.app_context():
+        (section,) = db.session.get(Strategy, strategy.id).versions[0].sections
+        section.kind = SectionKind.FIELD_OF_ACTION
+        db.session.commit()
+    author = make.user(email="xss-idee@example.org")
+    idea = discuss.idea(strategy, author, title="Eine Idee für die Roadmap")
+    with app.test_request_context():
+        row = db.session.get(Contribution, idea.id)
+        from participation.moderation import services as moderation
+
+        moderation.decide(row, "publish", actor=None, expected_state=row.state.value)
+        db.session.commit()
+    office = signed_in_client(app, make.user(display_name="Amt", roles=[Role.MODERATOR]))
+    descriptions = chunks(5000)
+    for i, payload in enumerate(PAYLOADS):
+        data = {
+            "title": payload,
+            "description_md": "\n\n".join(descriptions[i]) if i < len(descriptions) else "",
+            "priority": "lead",
+            "status": "planned",
+            "field_key": "mobilitaet",
+            "start_quarter": "1",
+            "start_year": "2027",
+            "end_quarter": "4",
+            "end_year": "2027",
+            "idea_ids": [str(idea.id)],
+            "is_public": "y",
+        }
+        _ok(office.post(f"/moderation/roadmap/{strategy.slug}/neu", data=data), "project")
+        cov.add("project title", payload)
+        if i < len(descriptions):
+            cov.add("project description", descriptions[i])
+    cov.assert_complete("project title", "project description")
+
+    reader = app.test_client()
+    base = f"/strategien/{strategy.slug}/roadmap"
+    get_safe(reader, base)
+    get_safe(reader, f"{base}?ansicht=liste")
+    get_safe(reader, f"/strategien/{strategy.slug}/ideen/{idea.id}")
+    get_safe(office, f"/moderation/roadmap/{strategy.slug}")
+    with app.app_context():
+        ids = db.session.scalars(select(RoadmapProject.id).order_by(RoadmapProject.id)).all()
+    assert len(ids) == len(PAYLOADS)
+    for project_id in ids:
+        get_safe(reader, f"{base}/{project_id}")
+        get_safe(office, f"/moderation/roadmap/projekte/{project_id}")
+    # A status change mails the idea's author about each project (HTML parts checked).
+    for project_id in ids[: len(descriptions)]:
+        page = office.get(f"/moderation/roadmap/projekte/{project_id}").get_data(as_text=True)
+        revision = re.search(r'name="revision"[^>]*value="(\d+)"', page) or re.search(
+            r'value="(\d+)"[^>]*name="revision"', page
+        )
+        with app.app_context():
+            project = db.session.get(RoadmapProject, project_id)
+            data = {
+                "title": project.title,
+                "description_md": project.description_md,
+                "priority": "lead",
+                "status": "in_progress",
+                "field_key": "mobilitaet",
+                "start_quarter": "1",
+                "start_year": "2027",
+                "end_quarter": "4",
+                "end_year": "2027",
+                "idea_ids": [str(idea.id)],
+                "is_public": "y",
+                "revision": revision.group(1),
+            }
+        _ok(office.post(f"/moderation/roadmap/projekte/{project_id}", data=data), "status")
+    mails = [m for m in assert_mails_safe(app) if m.kind == "roadmap_status_changed"]
+    assert len(mails) == len(descriptions)

@@ -78,10 +78,14 @@ def ensure_pseudonyms() -> int:
         (["user_id", "created_at"], accounts),
         (["contribution_id", "created_at"], without_account),
     ):
+        # RETURNING rather than rowcount, which psycopg leaves at 0 for INSERT … SELECT.
         result = session.execute(
-            _insert(session).from_select(columns, query).on_conflict_do_nothing()
+            _insert(session)
+            .from_select(columns, query)
+            .on_conflict_do_nothing()
+            .returning(Pseudonym.id)
         )
-        added += max(result.rowcount or 0, 0)
+        added += len(result.all())
     return added
 
 

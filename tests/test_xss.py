@@ -84,7 +84,9 @@ def _scheme_of(value: str) -> str:
 
 
 class _VectorFinder(HTMLParser):
+    # The header's flag; the consolidation chart is an image labelled by its title.
     _FLAG_ATTRIBUTES = {"width", "height", "viewbox", "focusable", "aria-hidden", "class"}
+    _FLAG_ATTRIBUTES |= {"role", "aria-labelledby"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -647,6 +649,79 @@ def test_department_fields(app, make, discuss):
     assert_mails_safe(app)
 
 
+def test_consolidation_fields(app, make, discuss):
+    """The committee's rating comments (the office's table and idea page, the other
+    members' pages) and the public reason of a selection (the idea page, its trail, mails)."""
+    from sqlalchemy import update
+
+    from participation.database import utcnow
+
+    cov = Coverage()
+    strategy = make.strategy(sections=[("Vision", "Die Stadt stellt Leistungen digital bereit.")])
+    author = make.user(display_name="Autorin")
+    moderator = make.user(display_name="Moderatorin", roles=[Role.MODERATOR])
+    mod = signed_in_client(app, moderator)
+    members = [
+        signed_in_client(app, make.user(display_name=f"Mitglied {i}", roles=[Role.COMMITTEE]))
+        for i in range(2)
+    ]
+    groups = chunks(2000)
+    ideas = []
+    for i in range(len(groups)):
+        idea = discuss.idea(strategy, author, title=f"Idee {i}", body=f"Text {i}")
+        _ok(
+            mod.post(
+                f"/moderation/beitraege/{idea.id}/entscheiden",
+                data={"action": "publish", "state": "pending"},
+            ),
+            "publish",
+        )
+        ideas.append(idea.id)
+    with app.app_context():
+        db.session.execute(
+            update(Strategy)
+            .where(Strategy.id == strategy.id)
+            .values(opens_at=utcnow() - timedelta(days=9), closes_at=utcnow() - timedelta(days=1))
+        )
+        db.session.commit()
+    base = f"/konsolidierung/{strategy.slug}"
+    for idea_id, group in zip(ideas, groups, strict=True):
+        for member in members:
+            _ok(
+                member.post(
+                    f"{base}/bewerten/{idea_id}",
+                    data={"relevance": "4", "feasibility": "2", "comment": "\n\n".join(group)},
+                ),
+                "rating",
+            )
+        cov.add("rating comment", group)
+    _ok(mod.post(f"{base}/runde", data={}), "close the round")
+    for idea_id, group in zip(ideas, groups, strict=True):
+        _ok(
+            mod.post(
+                f"{base}/auswertung/{idea_id}/auswahl",
+                data={"kind": "lead", "expected": "", "public_reason": "\n\n".join(group)},
+            ),
+            "selection",
+        )
+        cov.add("selection reason", group)
+    cov.assert_complete("rating comment", "selection reason")
+
+    reader = app.test_client()
+    get_safe(reader, f"/strategien/{strategy.slug}/ideen", "idea list")
+    get_safe(mod, f"{base}/auswertung", "evaluation table")
+    get_safe(mod, f"{base}/auswertung?sortierung=titel&richtung=ab", "sorted evaluation table")
+    for idea_id in ideas:
+        get_safe(reader, f"/strategien/{strategy.slug}/ideen/{idea_id}", "idea page")
+        get_safe(mod, f"{base}/auswertung/{idea_id}", "evaluation of an idea")
+        get_safe(mod, f"/moderation/beitraege/{idea_id}/protokoll", "contribution log")
+        for member in members:
+            get_safe(member, f"{base}/bewerten/{idea_id}", "rating page")
+    for member in members:
+        get_safe(member, f"{base}/bewerten", "rating list")
+    assert_mails_safe(app)
+
+
 def test_editor_fields(app, make, client):
     from participation.strategies.models import Section, Version
 
@@ -990,3 +1065,114 @@ def test_roadmap_fields(app, make, discuss):
         _ok(office.post(f"/moderation/roadmap/projekte/{project_id}", data=data), "status")
     mails = [m for m in assert_mails_safe(app) if m.kind == "roadmap_status_changed"]
     assert len(mails) == len(descriptions)
+
+
+def test_analogue_and_workshop_fields(app, make):
+    """What the office types in: a letter's text and the citizen's name (threads, idea and
+    queue pages), a workshop's title and summary (the public list and page, the office's
+    list and form) and its results. Titles and names take the payloads that fit them."""
+    from sqlalchemy import update
+
+    from participation.strategies.models import Section, SectionKind
+    from participation.workshops.models import TITLE_MAX, Workshop
+
+    cov = Coverage()
+    strategy = make.strategy(
+        sections=[("Vision", "Die Stadt stellt Leistungen digital bereit."), ("Mobilität", "Bus.")]
+    )
+    with app.app_context():
+        db.session.execute(
+            update(Section)
+            .where(Section.key == "mobilitaet")
+            .values(kind=SectionKind.FIELD_OF_ACTION)
+        )
+        db.session.commit()
+    office = signed_in_client(app, make.user(display_name="Moderatorin", roles=[Role.MODERATOR]))
+    today = date.today().isoformat()
+    entry = f"/moderation/eingang/{strategy.slug}"
+    short = [p for p in PAYLOADS if 2 <= len(" ".join(p.split())) <= discussion.NAME_MAX]
+    for i, group in enumerate(chunks(discussion.BODY_MAX - 20)):
+        data = {
+            "channel": "letter",
+            "received_on": today,
+            "kind": "comment",
+            "target": "vision",
+            "body_md": f"Brief {i}\n\n" + "\n\n".join(group),
+        }
+        if i < len(short):
+            data |= {"name": short[i], "name_consent": "y"}
+            cov.add("name", short[i])
+        _ok(office.post(entry, data=data), "letter")
+        cov.add("letter", group)
+    for payload in short[len(chunks(discussion.BODY_MAX - 20)) :]:
+        data = {
+            "channel": "phone",
+            "received_on": today,
+            "kind": "idea",
+            "target": "mobilitaet",
+            "title": f"Anruf {len(cov.fields['name'])}",
+            "body_md": f"Anruf von {len(cov.fields['name'])}",
+            "name": payload,
+            "name_consent": "y",
+        }
+        _ok(office.post(entry, data=data), "phone call")
+        cov.add("name", payload)
+    cov.assert_complete("letter")
+    assert cov.fields["name"] == set(short)
+
+    titles = [p for p in PAYLOADS if 0 < len(" ".join(p.split())) <= TITLE_MAX]
+    summaries = chunks(10000)
+    for i in range(max(len(titles), len(summaries))):
+        data = {
+            "title": titles[i] if i < len(titles) else f"Workshop {i}",
+            "held_on": today,
+            "format": "hybrid",
+            "place": titles[i][:200] if i < len(titles) else "Rathaus",
+            "section_key": "mobilitaet",
+            "participants": "12",
+            "summary_md": "\n\n".join(summaries[i]) if i < len(summaries) else "",
+            "published": "y",
+        }
+        _ok(office.post(f"/moderation/workshops/{strategy.slug}/neu", data=data), "workshop")
+        if i < len(summaries):
+            cov.add("summary", summaries[i])
+    cov.assert_complete("summary")
+    with app.app_context():
+        workshop_ids = db.session.scalars(select(Workshop.id).order_by(Workshop.id)).all()
+        letters = db.session.scalars(select(Contribution.id).order_by(Contribution.id)).all()
+    # A result of the first workshop, published with the letters.
+    _ok(
+        office.post(
+            f"{entry}?workshop={workshop_ids[0]}",
+            data={
+                "received_on": today,
+                "kind": "comment",
+                "target": "vision",
+                "body_md": "Ergebnis",
+            },
+        ),
+        "workshop result",
+    )
+    with app.app_context():
+        ids = db.session.scalars(select(Contribution.id).order_by(Contribution.id)).all()
+    walk_queue(office)
+    for contribution_id in ids:
+        get_safe(office, f"/moderation/beitraege/{contribution_id}", "moderation detail")
+        _ok(
+            office.post(
+                f"/moderation/beitraege/{contribution_id}/entscheiden",
+                data={"action": "publish", "state": "pending"},
+            ),
+            "publish",
+        )
+    assert len(ids) == len(letters) + 1
+    reader = app.test_client()
+    get_safe(reader, f"/strategien/{strategy.slug}/vision", "section with letters")
+    get_safe(reader, f"/strategien/{strategy.slug}/ideen", "ideas by phone")
+    for contribution_id in ids:
+        get_safe(reader, f"/beitraege/{contribution_id}", "permalink")
+    get_safe(reader, f"/strategien/{strategy.slug}/workshops", "workshops page")
+    get_safe(office, f"/moderation/workshops/{strategy.slug}", "office's workshops list")
+    for workshop_id in workshop_ids:
+        get_safe(reader, f"/strategien/{strategy.slug}/workshops/{workshop_id}", "workshop")
+        get_safe(office, f"/moderation/workshop/{workshop_id}", "workshop form")

@@ -183,8 +183,26 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     _forwardings(result, admin)
     _outcomes(result)
     _council_paper(result, admin)
+    _roadmap(result, admin)
     db.session.flush()
     return result
+
+
+def _roadmap(result: DemoResult, admin: User) -> None:
+    """The demo roadmap, once (also added to demo data loaded before it existed)."""
+    from participation.demo_roadmap import DIGITAL_DEPARTMENT, load_roadmap
+
+    strategy = db.session.scalar(select(Strategy).where(Strategy.slug == STRATEGY["slug"]))
+    moderator = db.session.scalar(select(User).where(User.email == "moderation@example.org"))
+    if strategy is None or moderator is None:
+        return
+    departments = {
+        values["short_name"]: _department(result, admin, values)
+        for values in (DEPARTMENT, SCHOOL_DEPARTMENT, DIGITAL_DEPARTMENT)
+    }
+    count = load_roadmap(strategy, moderator, departments)
+    if count:
+        result.created.append(f"{count} roadmap projects")
 
 
 def _council_paper(result: DemoResult, admin: User) -> None:

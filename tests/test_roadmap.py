@@ -701,3 +701,25 @@ def test_the_roadmap_is_an_open_data_set(app, strategy, roadmap, idea):
 def test_no_roadmap_data_set_without_a_public_project(app, strategy):
     _create(app, strategy, is_public=False)
     assert app.test_client().get("/offene-daten/roadmap.json").status_code == 404
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_roadmap(app):
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=["demo", "load"]).output
+    assert "6 roadmap projects" in output
+    client = app.test_client()
+    html = client.get("/strategien/digitalstrategie-2030/roadmap").get_data(as_text=True)
+    assert "Mobilitätsplattform Musterstadt" in html
+    assert "Baustellen" not in html  # linked ideas are named on the project's page only
+    assert "Energiemonitoring" not in html  # still internal
+    with app.app_context():
+        project = db.session.scalars(
+            select(RoadmapProject).where(RoadmapProject.title == "Mobilitätsplattform Musterstadt")
+        ).one()
+        assert [i.title for i in project.ideas] == ["Baustellen-Karte mit Umleitungen"]
+    page = client.get(f"/strategien/digitalstrategie-2030/roadmap/{project.id}")
+    assert "Baustellen-Karte mit Umleitungen" in page.get_data(as_text=True)
+    assert "nothing changed" in runner.invoke(args=["demo", "load"]).output

@@ -540,3 +540,12 @@ def test_a_download_reads_with_a_fixed_number_of_statements(app, client, make, w
     assert many <= 20
     _raw, rows = _csv(client, f"beitraege-{large.slug}")
     assert len(rows) == 600
+
+
+def test_the_personal_data_export_names_the_choice_and_the_pseudonym(app, client, world):
+    items = _by_id(_json(client, "beitraege")["items"])
+    number = int(items[world.ids["plain"]]["author"].rsplit(" ", 1)[1])
+    export = signed_in_client(app, world.users["plain"]).get("/konto/meine-daten.json")
+    account = json.loads(export.get_data(as_text=True))["account"]
+    assert account["open_data_show_name"] is False
+    assert account["open_data_pseudonym"] == number

@@ -91,6 +91,12 @@ def _contribution(row: Contribution, revisions: list[ContributionRevision]) -> d
     }
 
 
+def _open_data_pseudonym(user: User) -> int | None:
+    from participation.opendata.models import Pseudonym
+
+    return db.session.scalar(select(Pseudonym.id).where(Pseudonym.user_id == user.id))
+
+
 def export_data(user: User) -> dict:
     """Everything stored about `user` that is theirs, as JSON-ready data (DSGVO Art. 15, 20).
 
@@ -144,6 +150,10 @@ def export_data(user: User) -> dict:
             "department": user.department.name if user.department else None,
             "created_at": _time(user.created_at),
             "last_login_at": _time(user.last_login_at),
+            # How the open data names the account (participation.opendata): the choice and
+            # the pseudonym's number, once one was given.
+            "open_data_show_name": user.open_data_show_name,
+            "open_data_pseudonym": _open_data_pseudonym(user),
         },
         "roles": sorted(role.value for role in user.roles),
         "contributions": [_contribution(c, revisions.get(c.id, [])) for c in contributions],

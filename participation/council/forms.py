@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from participation.council.models import (
     COMMITTEE_MAX,
@@ -12,7 +12,8 @@ from participation.council.models import (
     RESULT_MAX,
     URL_MAX,
 )
-from participation.council.services import ConsultationInput
+from participation.council.oparl import OParlError, check_address
+from participation.council.services import COMMITTEE_MESSAGE, URL_MESSAGE, ConsultationInput
 
 
 class ConsultationForm(Form):
@@ -58,6 +59,23 @@ class CouncilPaperForm(FlaskForm):
     )
     consultations = FieldList(FormField(ConsultationForm), max_entries=CONSULTATIONS_MAX + 1)
     revision = HiddenField()
+
+    def validate_url(self, field):
+        if (field.data or "").strip():
+            try:
+                check_address(field.data)
+            except OParlError as error:
+                raise ValidationError(URL_MESSAGE) from error
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, and in each row that is kept a committee (the service checks again;
+        here every error of the form shows at once)."""
+        valid = super().validate(extra_validators)
+        for row in self.kept_rows():
+            if not (row.form.committee.data or "").strip():
+                row.form.committee.errors = [*row.form.committee.errors, COMMITTEE_MESSAGE]
+                valid = False
+        return valid
 
     def load(self, paper) -> None:
         self.reference.data = paper.reference if paper else ""

@@ -32,6 +32,11 @@ from participation.events.services import record
 from participation.extensions import db
 from participation.strategies.models import Strategy
 
+URL_MESSAGE = _l(
+    "The address must begin with http:// or https://, e.g. https://ris.example.org/vo/123."
+)
+COMMITTEE_MESSAGE = _l("Enter the committee or the council that consulted the paper.")
+
 
 class CouncilError(Exception):
     """A rule refused the change; `message` is user-facing (translated, lazy).
@@ -91,13 +96,7 @@ def _check_url(url: str, field: str) -> str:
     try:
         oparl.check_address(url)
     except oparl.OParlError as error:
-        raise CouncilError(
-            _l(
-                "The address must begin with http:// or https://, "
-                "e.g. https://ris.example.org/vo/123."
-            ),
-            field=field,
-        ) from error
+        raise CouncilError(URL_MESSAGE, field=field) from error
     return url
 
 
@@ -125,10 +124,7 @@ def _validate(reference: str, url: str, consultations) -> tuple[str, str, list[C
         committee = (row.committee or "").strip()
         result = (row.result or "").strip()
         if not committee:
-            raise CouncilError(
-                _l("Enter the committee or the council that consulted the paper."),
-                field=f"consultations-{index}-committee",
-            )
+            raise CouncilError(COMMITTEE_MESSAGE, field=f"consultations-{index}-committee")
         if len(committee) > COMMITTEE_MAX:
             raise CouncilError(
                 _l("The committee must not exceed %(max)d characters.", max=COMMITTEE_MAX),

@@ -43,6 +43,7 @@ ACCOUNTS: list[tuple[str, str, tuple[Role, ...], bool]] = [
     ("moderation@example.org", "Moderation Amt für Digitalisierung", (Role.MODERATOR,), False),
     ("fachamt@example.org", "Amt für Mobilität", (Role.DEPARTMENT,), True),
     ("lenkung@example.org", "Lenkungsausschuss", (Role.COMMITTEE,), False),
+    ("gremium@example.org", "Mitglied des Lenkungsausschusses", (Role.COMMITTEE,), False),
     ("admin@example.org", "Administration", (Role.ADMIN,), False),
 ]
 
@@ -184,8 +185,18 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     _outcomes(result)
     _council_paper(result, admin)
     _roadmap(result, admin)
+    _consolidation(result, admin, now)
     db.session.flush()
     return result
+
+
+def _consolidation(result: DemoResult, admin: User, now: datetime) -> None:
+    """An earlier, closed participation with the committee's ratings and two selections."""
+    from participation.consolidation.demo import SLUG, load_consolidation
+
+    count = load_consolidation(admin, now)
+    if count:
+        result.created.append(f"strategy {SLUG} with {count} rated ideas and two selections")
 
 
 def _roadmap(result: DemoResult, admin: User) -> None:

@@ -402,7 +402,7 @@ def test_the_chart_is_an_accessible_svg_with_labelled_points(app, closed):
     _rate_all(app, world)
     client = signed_in_client(app, world["moderator"])
     html = client.get(f"/konsolidierung/{world['strategy'].slug}/auswertung").get_data(as_text=True)
-    svg = html.split("<svg xmlns:xlink", 1)[1].split("</svg>", 1)[0]
+    svg = html.split('<svg viewBox="0 0', 1)[1].split("</svg>", 1)[0]
     assert 'role="img"' in svg
     assert 'aria-labelledby="konsolidierung-diagramm-title konsolidierung-diagramm-desc"' in svg
     assert '<title id="konsolidierung-diagramm-title">Relevanz und Machbarkeit der Ideen' in svg
@@ -416,6 +416,8 @@ def test_the_chart_is_an_accessible_svg_with_labelled_points(app, closed):
     assert "style=" not in svg
     assert "<style" not in svg
     assert "stroke-dasharray" in svg  # the quadrant lines
+    # Markers are copied into place: no <use>, which the page's HTML checks refuse.
+    assert "<use" not in svg
     assert 'href="#auswertung-tabelle"' in html
 
 
@@ -669,3 +671,25 @@ def test_selections_for_is_the_api_for_other_areas(app, closed):
         assert [r.contribution_id for r in services.selections_for(strategy, "lead")] == [first.id]
         assert services.selection_of(second.id).kind is SelectionKind.POTENTIAL
         assert services.selection_kinds([first.id, 999999]) == {first.id: SelectionKind.LEAD}
+
+
+def test_the_demo_has_a_closed_participation_with_ratings_and_two_selections(app):
+    from participation.consolidation.demo import SLUG
+
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "gremium@example.org" in result.output
+    with app.test_request_context():
+        strategy = db.session.scalar(select(Strategy).where(Strategy.slug == SLUG))
+        assert services.phase_closed(strategy)
+        assert services.round_closed(strategy)
+        kinds = [row.kind for row in services.selections_for(strategy)]
+        assert kinds == [SelectionKind.LEAD, SelectionKind.QUICK_WIN]
+        raters = db.session.scalars(select(IdeaRating.rater_id).distinct()).all()
+        assert len(raters) == 2
+        office = db.session.scalar(select(User).where(User.email == "moderation@example.org"))
+    html = signed_in_client(app, office).get(f"/konsolidierung/{SLUG}/auswertung")
+    assert html.status_code == 200
+    text = html.get_data(as_text=True)
+    assert "Eine App für Bus, Leihrad und Parken" in text
+    assert "Leitprojekt" in text

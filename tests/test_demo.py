@@ -17,6 +17,7 @@ EXPECTED_ROLES = {
     "moderation@example.org": {Role.MODERATOR},
     "fachamt@example.org": {Role.DEPARTMENT},
     "lenkung@example.org": {Role.COMMITTEE},
+    "gremium@example.org": {Role.COMMITTEE},
     "admin@example.org": {Role.ADMIN},
 }
 

@@ -89,6 +89,8 @@ MARKERS = {
     "analogue_email": "leakmarker-analogue@example.org",
     "unpublished_workshop": "Leakmarker-unpublished-workshop",
     "pending_workshop_result": "Leakmarker-pending-workshop-result",
+    "rater_name": "Leakmarker Gremiumsmitglied",
+    "rating_comment": "Leakmarker-rating-comment",
 }
 
 # What the author of the contributions may see of them: their own waiting texts, their own
@@ -124,6 +126,7 @@ PUBLIC_TEXTS = [
     "Mehr Bänke am Markt",  # a letter typed in by the moderator (who is never named)
     "Werkstatt Mobilität",  # a published workshop
     "Rufbus am Abend",  # its published result
+    "Trägt das Handlungsfeld Mobilität",  # the public reason of a selection as a project
 ]
 
 FILLERS = 21  # one more than a page of threads or ideas (20)
@@ -172,6 +175,7 @@ def world(app, make) -> World:
         "department": make.user(roles=[Role.DEPARTMENT], department=department),
         # For the account links: one that still has to confirm its address.
         "unconfirmed": make.user(display_name="Uli Unbestätigt", confirmed=False),
+        "committee": make.user(display_name=MARKERS["rater_name"], roles=[Role.COMMITTEE]),
     }
     strategy = strategy_with_tree(make, app, moderation_mode=ModerationMode.PRE)
     add_version(app, strategy, 2, V1, "Zweite Fassung")
@@ -410,6 +414,7 @@ def _fill(w: World, strategy: Strategy, users: dict[str, User]) -> None:  # noqa
     db.session.flush()
     _fill_analogue(w, strategy, u, mobility, decide)
     _fill_roadmap(w, strategy, u, mobility)
+    _fill_consolidation(w, u)
 
 
 def _fill_roadmap(w: World, strategy: Strategy, u, mobility) -> None:
@@ -508,6 +513,44 @@ def _fill_analogue(w: World, strategy: Strategy, u, mobility, decide) -> None:
 
     w.contributions["workshop_result"] = result("Rufbus am Abend für die Ortsteile.", True).id
     result(m["pending_workshop_result"], False)
+
+
+def _fill_consolidation(w: World, u) -> None:
+    """A committee member's rating with a comment, and the office's selection of the idea
+    with a status: the idea's page and the list show the selection, never the rating or who
+    gave it. (Stored directly: the strategy's participation phase is still open here.)"""
+    from participation.consolidation import services as consolidation
+    from participation.consolidation.models import IdeaRating, IdeaSelection, SelectionKind
+    from participation.events.services import record
+
+    adopted = db.session.get(Contribution, w.ideas["with_status"])
+    db.session.add(
+        IdeaRating(
+            contribution_id=adopted.id,
+            rater_id=u.committee.id,
+            relevance=5,
+            feasibility=2,
+            comment=MARKERS["rating_comment"],
+        )
+    )
+    record(consolidation.RATED, adopted, u.committee)
+    reason = "Trägt das Handlungsfeld Mobilität."
+    db.session.add(
+        IdeaSelection(
+            contribution_id=adopted.id,
+            kind=SelectionKind.LEAD,
+            public_reason=reason,
+            selected_by_id=u.moderator.id,
+        )
+    )
+    record(
+        consolidation.SELECTED,
+        adopted,
+        u.moderator,
+        before={"selection": None},
+        after={"selection": "lead", "public_reason": reason},
+    )
+    db.session.flush()
 
 
 # --- the URLs of every page --------------------------------------------------------------------

@@ -39,6 +39,9 @@ class Point:
 
 
 _STYLE = re.compile(r'\sstyle="([^"]*)"')
+_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+_MARKER = re.compile(r"<path\s+id=\"([^\"]+)\"([^>]*?)/>", re.DOTALL)
+_USE = re.compile(r"<use\s+([^>]*?)/>", re.DOTALL)
 _XML_PROLOGUE = re.compile(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
@@ -57,22 +60,49 @@ def _attributes(match: re.Match) -> str:
     return "".join(parts)
 
 
+def _without_use(svg: str) -> str:
+    """matplotlib draws each marker (points, ticks) once in <defs> and places it with
+    <use>; the page's HTML checks refuse <use> (it can pull in content), so every <use>
+    becomes a copy of its path, moved into place."""
+    markers = {}
+    for match in _MARKER.finditer(svg):
+        markers[match.group(1)] = dict(_ATTRIBUTE.findall(match.group(2)))
+    svg = _MARKER.sub("", svg)
+
+    def copy(match: re.Match) -> str:
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        marker = markers[attributes.pop("xlink:href", "").lstrip("#")]
+        x, y = attributes.pop("x", "0"), attributes.pop("y", "0")
+        merged = {**marker, **attributes, "transform": f"translate({x} {y})"}
+        return (
+            "<path"
+            + "".join(f" {name}={quoteattr(value)}" for name, value in merged.items())
+            + "/>"
+        )
+
+    return _USE.sub(copy, svg)
+
+
 def _inline(svg: str, title: str, description: str, id_prefix: str) -> str:
     svg = _XML_PROLOGUE.sub("", svg)
     svg = _STYLE_ELEMENT.sub("", svg)
     svg = _STYLE.sub(_attributes, svg)
+    svg = _without_use(svg)
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
 
     def opening(match: re.Match) -> str:
-        attrs = re.sub(r'\s(width|height)="[^"]*"', "", match.group(1))
+        view_box = re.search(r'viewBox="([^"]*)"', match.group(1)).group(1)
+        # Inline in HTML the SVG needs no namespaces; the drawing defaults go on a group.
         return (
-            f'<svg{attrs} role="img" aria-labelledby="{title_id} {desc_id}" '
-            f'class="consolidation-chart__svg" stroke-linejoin="round" stroke-linecap="butt">'
+            f'<svg viewBox="{view_box}" class="consolidation-chart__svg" role="img" '
+            f'aria-labelledby="{title_id} {desc_id}">'
             f'<title id="{title_id}">{escape(title)}</title>'
             f'<desc id="{desc_id}">{escape(description)}</desc>'
+            '<g stroke-linejoin="round" stroke-linecap="butt">'
         )
 
-    return _SVG_OPEN.sub(opening, svg, count=1).strip()
+    svg = _SVG_OPEN.sub(opening, svg, count=1).strip()
+    return svg.removesuffix("</svg>").rstrip() + "</g></svg>"
 
 
 def scatter_svg(

@@ -10,12 +10,15 @@ import threading
 import time
 
 import pytest
+from flask import g
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from participation.extensions import db
 from participation.operations import request_log, retry
 from participation.operations.static import IMMUTABLE
 from participation.outbox import wakeup
+from tests.conftest import BACKEND
 from tests.helpers import signed_in_client
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/3"
@@ -301,17 +304,50 @@ def test_a_request_that_lost_its_connection_before_a_commit_runs_once_more(app):
     assert len(calls) == 2
 
 
-def test_no_second_run_after_a_commit_was_sent(app):
+def test_no_second_run_after_a_commit_of_unknown_outcome(app):
     calls = []
 
     def view():
         calls.append(1)
-        retry._note_commit(None)
+        g.setdefault(retry.COMMITS, []).append(retry.UNKNOWN)
         raise _lost()
 
     with app.test_request_context(), pytest.raises(OperationalError):
         retry._again_once(view)()
     assert len(calls) == 1
+
+
+def test_a_commit_that_wrote_nothing_does_not_prevent_the_second_run(app):
+    calls = []
+
+    def view():
+        calls.append(1)
+        if len(calls) == 1:
+            g.setdefault(retry.COMMITS, []).append(None)
+            raise _lost()
+        return "ok"
+
+    with app.test_request_context():
+        assert retry._again_once(view)() == "ok"
+    assert len(calls) == 2
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="transaction ids are PostgreSQL's")
+def test_postgresql_tells_whether_a_transaction_was_committed(app):
+    with app.app_context():
+        with db.engine.connect() as connection:
+            connection.execute(text("CREATE TEMPORARY TABLE probe (n int)"))
+            connection.commit()
+            connection.execute(text("INSERT INTO probe VALUES (1)"))
+            aborted = connection.execute(text("SELECT txid_current()")).scalar()
+            connection.rollback()
+            connection.execute(text("INSERT INTO probe VALUES (2)"))
+            committed = connection.execute(text("SELECT txid_current()")).scalar()
+            connection.commit()
+        assert retry._all_aborted([aborted]) is True
+        assert retry._all_aborted([None, aborted]) is True
+        assert retry._all_aborted([aborted, committed]) is False
+        assert retry._all_aborted([retry.UNKNOWN]) is False
 
 
 def test_other_database_errors_are_not_retried(app):

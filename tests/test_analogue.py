@@ -85,7 +85,9 @@ def test_a_letter_is_stored_with_channel_date_and_without_the_moderator(app, str
     c = _get(app, cid)
     assert c.channel is Channel.LETTER
     assert c.received_on == received
-    assert c.author_id is None and c.guest_name is None and c.guest_email is None
+    assert c.author_id is None
+    assert c.guest_name is None
+    assert c.guest_email is None
     assert c.state is ModerationState.PENDING
     with app.test_request_context():
         assert c.display_name == "Bürger:in (per Brief)"
@@ -202,7 +204,8 @@ def test_the_form_keeps_what_was_typed_and_explains_the_error(app, strategy, mod
     page = client.get(url)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert 'name="channel"' in text and 'value="citizens_office"' in text
+    assert 'name="channel"' in text
+    assert 'value="citizens_office"' in text
     response = client.post(
         url,
         data={
@@ -217,7 +220,8 @@ def test_the_form_keeps_what_was_typed_and_explains_the_error(app, strategy, mod
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Zustimmung" in text
-    assert "Mehr Sitzbänke bitte." in text and 'value="Erika Muster"' in text
+    assert "Mehr Sitzbänke bitte." in text
+    assert 'value="Erika Muster"' in text
 
 
 def test_the_form_enters_and_leads_to_the_contribution(app, strategy, moderator):
@@ -237,7 +241,8 @@ def test_the_form_enters_and_leads_to_the_contribution(app, strategy, moderator)
     with app.app_context():
         c = db.session.scalars(select(Contribution).where(Contribution.title.is_not(None))).one()
     assert response.headers["Location"].endswith(f"/moderation/beitraege/{c.id}")
-    assert c.channel is Channel.PHONE and c.kind is ContributionKind.IDEA
+    assert c.channel is Channel.PHONE
+    assert c.kind is ContributionKind.IDEA
 
 
 @pytest.mark.parametrize("role", [None, Role.DEPARTMENT, Role.COMMITTEE])
@@ -251,7 +256,8 @@ def test_others_may_not_open_the_form(app, make, strategy, role):
 
 def test_anonymous_visitors_are_sent_to_the_login(app, strategy):
     response = app.test_client().get(f"/moderation/eingang/{strategy.slug}")
-    assert response.status_code == 302 and "/konto/anmelden" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/konto/anmelden" in response.headers["Location"]
 
 
 # --- queue, publishing, public display -----------------------------------------------------
@@ -262,7 +268,8 @@ def test_the_letter_waits_in_the_queue_showing_its_channel(app, strategy, modera
     with app.app_context():
         ids = [item.contribution.id for item in queue.queue_page(None).items]
         letters = queue.queue_page(queue.Filters(channel=Channel.LETTER)).items
-    assert cid in ids and [item.contribution.id for item in letters] == [cid]
+    assert cid in ids
+    assert [item.contribution.id for item in letters] == [cid]
     client = signed_in_client(app, moderator)
     text = client.get("/moderation/").get_data(as_text=True)
     assert "per Brief eingegangen am 12.11.2026" in text

@@ -84,9 +84,11 @@ def _scheme_of(value: str) -> str:
 
 
 class _VectorFinder(HTMLParser):
-    # The header's flag; the consolidation chart is an image labelled by its title.
+    # The header's flag; and the charts made on the server (statistics.charts.inline_svg):
+    # an image labelled and described by its title and desc, with inert drawing defaults.
     _FLAG_ATTRIBUTES = {"width", "height", "viewbox", "focusable", "aria-hidden", "class"}
-    _FLAG_ATTRIBUTES |= {"role", "aria-labelledby"}
+    _FLAG_ATTRIBUTES |= {"role", "aria-labelledby", "aria-describedby", "xmlns", "xmlns:xlink"}
+    _FLAG_ATTRIBUTES |= {"stroke-linejoin", "stroke-linecap"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

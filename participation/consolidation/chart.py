@@ -1,28 +1,30 @@
 """The relevance × feasibility chart of the office's table, as SVG made on the server.
 
 matplotlib draws it (Agg, text kept as text: `svg.fonttype: none`, so that it is read,
-searched and zoomed like the page); the SVG is put into the page inline with role="img", a
-title and a description, and the table beside it is its text alternative. Each idea is a
-point labelled with its number; dashed lines at the middle of the scale split the chart into
-quadrants (the top right holds the relevant and feasible ideas).
+searched and zoomed like the page). Each idea is a point labelled with its number; dashed
+lines at the middle of the scale split the chart into quadrants (top right: the relevant and
+feasible ideas). The table beside it on the page is its text alternative.
 
-participation/statistics/ had no reusable chart helper when this was written, so the chart
-lives here. The page's Content-Security-Policy allows no inline styles, so the style
-attributes matplotlib writes become SVG presentation attributes, which CSP does not touch,
-and the text takes the page's font.
+The SVG is made fit for the page by the statistics' `inline_svg` (participation/statistics/
+charts.py: presentation attributes instead of the styles the Content-Security-Policy
+forbids, role="img" labelled by a <title> and described by a <desc>, prefixed ids). A
+scatter chart has markers, which matplotlib places with <use>; those become plain paths
+here, since the application's HTML checks allow no <use> in a page.
 """
 
 import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+
+from participation.statistics.charts import inline_svg  # noqa: E402
 
 SCALE_MIN, SCALE_MAX = 1, 5
 MIDDLE = 3
@@ -38,26 +40,9 @@ class Point:
     feasibility: float
 
 
-_STYLE = re.compile(r'\sstyle="([^"]*)"')
 _ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 _MARKER = re.compile(r"<path\s+id=\"([^\"]+)\"([^>]*?)/>", re.DOTALL)
 _USE = re.compile(r"<use\s+([^>]*?)/>", re.DOTALL)
-_XML_PROLOGUE = re.compile(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
-_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
-_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
-
-
-def _attributes(match: re.Match) -> str:
-    parts = []
-    for declaration in match.group(1).split(";"):
-        name, _, value = declaration.partition(":")
-        name, value = name.strip(), value.strip()
-        if not name:
-            continue
-        if name == "font-family":
-            value = "inherit"
-        parts.append(f" {name}={quoteattr(value)}")
-    return "".join(parts)
 
 
 def _without_use(svg: str) -> str:
@@ -67,11 +52,12 @@ def _without_use(svg: str) -> str:
     markers = {}
     for match in _MARKER.finditer(svg):
         markers[match.group(1)] = dict(_ATTRIBUTE.findall(match.group(2)))
-    svg = _MARKER.sub("", svg)
 
     def copy(match: re.Match) -> str:
         attributes = dict(_ATTRIBUTE.findall(match.group(1)))
-        marker = markers[attributes.pop("xlink:href", "").lstrip("#")]
+        marker = markers.get(attributes.pop("xlink:href", "").lstrip("#"))
+        if marker is None:
+            return ""
         x, y = attributes.pop("x", "0"), attributes.pop("y", "0")
         merged = {**marker, **attributes, "transform": f"translate({x} {y})"}
         return (
@@ -80,29 +66,8 @@ def _without_use(svg: str) -> str:
             + "/>"
         )
 
-    return _USE.sub(copy, svg)
-
-
-def _inline(svg: str, title: str, description: str, id_prefix: str) -> str:
-    svg = _XML_PROLOGUE.sub("", svg)
-    svg = _STYLE_ELEMENT.sub("", svg)
-    svg = _STYLE.sub(_attributes, svg)
-    svg = _without_use(svg)
-    title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
-
-    def opening(match: re.Match) -> str:
-        view_box = re.search(r'viewBox="([^"]*)"', match.group(1)).group(1)
-        # Inline in HTML the SVG needs no namespaces; the drawing defaults go on a group.
-        return (
-            f'<svg viewBox="{view_box}" class="consolidation-chart__svg" role="img" '
-            f'aria-labelledby="{title_id} {desc_id}">'
-            f'<title id="{title_id}">{escape(title)}</title>'
-            f'<desc id="{desc_id}">{escape(description)}</desc>'
-            '<g stroke-linejoin="round" stroke-linecap="butt">'
-        )
-
-    svg = _SVG_OPEN.sub(opening, svg, count=1).strip()
-    return svg.removesuffix("</svg>").rstrip() + "</g></svg>"
+    svg = _USE.sub(copy, svg)
+    return _MARKER.sub("", svg)
 
 
 def scatter_svg(
@@ -149,13 +114,12 @@ def scatter_svg(
                 zorder=4,
             )
     figure.tight_layout()
-    # Text as text; a fixed salt and no metadata (no date), so the same figures give the
-    # same SVG.
+    buffer = io.StringIO()
+    # A fixed salt and no metadata (no date): the same figures give the same SVG.
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "konsolidierung"}):
-        buffer = io.StringIO()
         figure.savefig(
             buffer,
             format="svg",
             metadata={"Creator": None, "Date": None, "Format": None, "Type": None},
         )
-    return _inline(buffer.getvalue(), title, description, id_prefix)
+    return _without_use(inline_svg(buffer.getvalue(), id_prefix, title, description))

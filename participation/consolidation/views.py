@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -367,7 +367,11 @@ def _chart(strategy: Strategy, rows: list[IdeaSummary]) -> str:
         "gives the same figures."
     )
     if unrated:
-        description += " " + gettext("%(num)d ideas without ratings are not shown.", num=unrated)
+        description += " " + ngettext(
+            "%(num)d idea without ratings is not shown.",
+            "%(num)d ideas without ratings are not shown.",
+            unrated,
+        )
     return scatter_svg(
         points,
         title=gettext(

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -723,3 +724,28 @@ def test_the_demo_has_a_roadmap(app):
     page = client.get(f"/strategien/digitalstrategie-2030/roadmap/{project.id}")
     assert "Baustellen-Karte mit Umleitungen" in page.get_data(as_text=True)
     assert "nothing changed" in runner.invoke(args=["demo", "load"]).output
+
+
+def test_the_consolidation_offers_a_project_for_selected_ideas(app, make, discuss, moderator):
+    closed = make.strategy()
+    author = make.user()
+    chosen = discuss.idea(closed, author, title="Ausgewählte Idee")
+    other = discuss.idea(closed, author, title="Nicht ausgewählte Idee")
+    for item in (chosen, other):
+        _publish(app, item.id)
+    with app.app_context():
+        # The participation phase has ended: the consolidation's evaluation lists the ideas.
+        row = db.session.get(Strategy, closed.id)
+        row.opens_at -= timedelta(days=60)
+        row.closes_at = row.opens_at + timedelta(days=30)
+        db.session.commit()
+    _select(app, chosen.id, "quick_win")
+    client = signed_in_client(app, moderator)
+    new = f"/moderation/roadmap/{closed.slug}/neu?idee="
+    table = unescape(client.get(f"/konsolidierung/{closed.slug}/auswertung").get_data(as_text=True))
+    assert f"{new}{chosen.id}" in table
+    assert f"{new}{other.id}" not in table
+    page = client.get(f"/konsolidierung/{closed.slug}/auswertung/{chosen.id}")
+    assert f"{new}{chosen.id}" in unescape(page.get_data(as_text=True))
+    page = client.get(f"/konsolidierung/{closed.slug}/auswertung/{other.id}")
+    assert new not in unescape(page.get_data(as_text=True))

@@ -10,6 +10,7 @@ Statements: the four of `services.strategy_figures` plus two (the suggestions' t
 the official replies' texts), however many contributions there are.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from participation.discussion.models import (
     ProcessingStatus,
 )
 from participation.extensions import db
+from participation.fragments import FragmentCache
 from participation.moderation.status import AdoptedInto, adopted_into_of
 from participation.statistics import services
 from participation.statistics.services import Figures, SectionInfo
@@ -183,13 +185,25 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"the report fetches nothing ({url[:80]})")
 
 
+# WeasyPrint needs about 30 ms of CPU per page (a report on 2,000 contributions has some 200
+# pages; benchmarks/council_report.py). The same HTML always gives the same PDF, so a report
+# asked for again before anything changed (the HTML carries only the day it was made) is
+# served from memory.
+_pdfs = FragmentCache(size=4)
+
+
 def render_pdf(html: str) -> bytes:
     """A tagged PDF (PDF/UA-1): real text, headings and tables as structure, the document's
     language and title from the HTML (`<html lang>`, `<title>`)."""
     from weasyprint import CSS, HTML
 
-    document = HTML(string=html, url_fetcher=_refuse_fetch)
-    return document.write_pdf(
-        pdf_variant="pdf/ua-1",
-        stylesheets=[CSS(filename=str(REPORT_CSS))],
-    )
+    key = ("council-report", hashlib.sha256(html.encode()).hexdigest())
+    pdf = _pdfs.get(key)
+    if pdf is None:
+        document = HTML(string=html, url_fetcher=_refuse_fetch)
+        pdf = document.write_pdf(
+            pdf_variant="pdf/ua-1",
+            stylesheets=[CSS(filename=str(REPORT_CSS))],
+        )
+        _pdfs.put(key, pdf)
+    return pdf

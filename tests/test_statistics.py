@@ -357,13 +357,15 @@ def test_page_issues_a_fixed_number_of_statements(app, client, discuss, make, wo
 def _pdf_structure(pdf: bytes):
     reader = PdfReader(BytesIO(pdf))
     root = reader.trailer["/Root"]
-    kinds = set()
+    kinds, figure_alts = set(), []
 
     def walk(node):
         node = node.get_object() if hasattr(node, "get_object") else node
         if isinstance(node, dict):
             if "/S" in node:
                 kinds.add(str(node["/S"]))
+                if node["/S"] == "/Figure":
+                    figure_alts.append(str(node.get("/Alt", "")))
             kids = node.get("/K")
             if kids is not None:
                 walk(kids)
@@ -373,7 +375,7 @@ def _pdf_structure(pdf: bytes):
 
     walk(root["/StructTreeRoot"])
     text = "".join(page.extract_text() for page in reader.pages)
-    return reader, root, kinds, text
+    return reader, root, kinds, text, figure_alts
 
 
 def test_report_is_for_moderators_only(app, client, make, world):
@@ -423,7 +425,11 @@ def test_report_pdf_is_tagged_german_text(app, world):
     assert response.headers["Content-Type"] == "application/pdf"
     pdf = response.data
     assert pdf.startswith(b"%PDF-")
-    reader, root, kinds, text = _pdf_structure(pdf)
+    reader, root, kinds, text, figure_alts = _pdf_structure(pdf)
+    # Each chart is a figure with its title as the alternative text.
+    assert "Beiträge je Woche" in figure_alts
+    assert len(figure_alts) == 6
+    assert all(figure_alts)
     assert root["/Lang"] == "de"
     assert root["/MarkInfo"]["/Marked"]
     assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/Figure"} <= kinds

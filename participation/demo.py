@@ -186,8 +186,27 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     _council_paper(result, admin)
     _roadmap(result, admin)
     _consolidation(result, admin, now)
+    _workshops(result)
     db.session.flush()
     return result
+
+
+def _workshops(result: DemoResult) -> None:
+    """Two workshops with results, a letter and a phone call, once; also added to demo data
+    loaded before they existed."""
+    from participation.demo_workshops import load_workshops
+    from participation.workshops.models import Workshop
+
+    strategy = db.session.scalar(select(Strategy).where(Strategy.slug == STRATEGY["slug"]))
+    if strategy is None or db.session.scalar(
+        select(Workshop.id).where(Workshop.strategy_id == strategy.id).limit(1)
+    ):
+        return
+    moderator = db.session.scalar(select(User).where(User.email == "moderation@example.org"))
+    if moderator is None:
+        return
+    count = load_workshops(strategy, moderator)
+    result.created.append(f"2 workshops, {count} contributions by letter, phone and workshop")
 
 
 def _consolidation(result: DemoResult, admin: User, now: datetime) -> None:

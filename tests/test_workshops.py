@@ -315,3 +315,23 @@ def test_only_the_moderation_manages_workshops(app, make, strategy, moderator, r
     assert "/konto/anmelden" in anonymous.headers["Location"]
     with app.app_context():
         assert db.session.get(Workshop, workshop_id).title == "Werkstatt Mobilität"
+
+
+def test_the_demo_has_workshops_a_letter_and_a_call(app):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        workshops = db.session.scalars(select(Workshop).where(Workshop.published.is_(True))).all()
+        channels = db.session.scalars(
+            select(Contribution.channel).where(Contribution.channel != Channel.ONLINE)
+        ).all()
+    assert len(workshops) == 2
+    assert channels.count(Channel.LETTER) == 1
+    assert channels.count(Channel.PHONE) == 1
+    assert channels.count(Channel.WORKSHOP) == 4
+    again = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert "workshops" not in again.output
+    reader = app.test_client()
+    page = reader.get("/strategien/digitalstrategie-2030/workshops").get_data(as_text=True)
+    assert "Werkstatt Mobilität: Bus, Rad und Baustellen" in page
+    assert "Echtzeitanzeige an allen Bushaltestellen" in page

@@ -89,25 +89,28 @@ def ensure_pseudonyms() -> int:
     return added
 
 
-def pseudonym_label(number: int | None) -> str:
-    return _("Participant %(number)d", number=number or 0)
+class Names:
+    """How one download or API answer names authors. The pseudonym's wording is looked up
+    once (in the visitor's language), not for every row."""
 
+    def __init__(self):
+        # Without variables gettext returns the translated pattern itself.
+        self.pattern = _("Participant %(number)d")
+        self.sign = Signer()
 
-def author_label(
-    *,
-    author_id,
-    display_name,
-    deleted_at,
-    show_name,
-    user_pseudonym,
-    contribution_pseudonym,
-) -> tuple[str, str]:
-    """(the name shown, "name" or "pseudonym") for a contribution that is not official."""
-    if author_id is not None:
-        if show_name and deleted_at is None and display_name:
-            return display_name, "name"
-        return pseudonym_label(user_pseudonym), "pseudonym"
-    return pseudonym_label(contribution_pseudonym), "pseudonym"
+    def pseudonym(self, number: int | None) -> str:
+        return self.pattern % {"number": number or 0}
+
+    def author(self, row) -> tuple[str, str]:
+        """(the name shown, "name", "pseudonym" or "office") for a row of
+        contributions.published_contributions."""
+        if row.is_official:
+            return self.sign(row.official_signature), "office"
+        if row.author_id is not None:
+            if row.open_data_show_name and row.deleted_at is None and row.display_name:
+                return row.display_name, "name"
+            return self.pseudonym(row.user_pseudonym), "pseudonym"
+        return self.pseudonym(row.contribution_pseudonym), "pseudonym"
 
 
 class Signer:

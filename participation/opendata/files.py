@@ -63,5 +63,5 @@ def json_document(dataset: Dataset, meta: dict[str, Any], rows: list[dict[str, A
     return json.dumps(
         {**meta, "fields": [f.name for f in dataset.fields], "items": rows},
         ensure_ascii=False,
-        indent=1,
+        separators=(",", ":"),
     )

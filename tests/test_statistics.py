@@ -555,3 +555,29 @@ def test_demo_data_gives_the_statistics_something_to_count(app, client):
     assert any(c.key is not None and c.count for c in figures.fields)
     html = client.get("/strategien/digitalstrategie-2030/statistik").get_data(as_text=True)
     assert "weniger als ein Tag" in html
+
+
+def test_entered_contributions_count_from_the_day_they_came_in(app, make, discuss):
+    strategy = make.strategy(moderation_mode=ModerationMode.POST)
+    author = make.user()
+    letter = discuss.comment(strategy, author, "Ein Brief vom Montag.")
+    _set(
+        app,
+        letter.id,
+        channel=Channel.LETTER,
+        received_on=datetime(2026, 11, 9).date(),
+        created_at=at(18),
+    )
+    with app.app_context():
+        db.session.execute(
+            update(Strategy)
+            .where(Strategy.id == strategy.id)
+            .values(opens_at=OPENS, closes_at=OPENS + timedelta(days=28))
+        )
+        db.session.commit()
+    figures = figures_of(app, strategy)
+    assert [(w.monday.isoformat(), w.count) for w in figures.weeks] == [
+        ("2026-11-02", 0),
+        ("2026-11-09", 1),
+        ("2026-11-16", 0),
+    ]

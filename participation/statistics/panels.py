@@ -163,7 +163,8 @@ def panels(figures: Figures, strategy_id: int, prefix: str = "chart") -> list[Pa
             heading=heading,
             explanation=gettext(
                 "Published contributions by the calendar week (Monday to Sunday) in which "
-                "they were written, from the start of the participation."
+                "they were written or, when the office entered them, received, from the start "
+                "of the participation."
             ),
             headers=[gettext("Week"), gettext("Period"), contributions],
             rows=[

@@ -10,7 +10,8 @@ is pending, rejected, hidden or withdrawn; of the forwardings only the departmen
 
 Definitions, also said on the page:
 - *contributions*: published comments, replies and ideas, without the office's official
-  replies;
+  replies; one the office entered for a citizen (letter, phone, …) counts from the day it
+  came in (`received_on`), not from the day it was typed in;
 - *suggestions*: published ideas and comments on the text (top-level comments), the
   contributions that carry a processing status;
 - *answered*: a suggestion with an official reply directly below it, or with one of the
@@ -25,8 +26,8 @@ import hashlib
 import json
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -259,6 +260,7 @@ class _Row:
     status: ProcessingStatus | None
     created_at: datetime
     is_official: bool
+    received_on: date | None = None
 
     @property
     def is_suggestion(self) -> bool:
@@ -279,12 +281,22 @@ def _published_rows(strategy: Strategy) -> list[_Row]:
             Contribution.status,
             Contribution.created_at,
             Contribution.is_official,
+            Contribution.received_on,
         ).where(
             Contribution.strategy_id == strategy.id,
             Contribution.state == ModerationState.PUBLISHED,
         )
     ).all()
-    return [_Row(*row) for row in rows]
+    tz = zone()
+    found = []
+    for row in rows:
+        item = _Row(*row)
+        if item.received_on is not None:
+            # Entered by the office later: it counts from the day it came in (local midnight).
+            arrived = datetime.combine(item.received_on, time(0), tzinfo=tz).astimezone(UTC)
+            item = replace(item, created_at=min(arrived, item.created_at))
+        found.append(item)
+    return found
 
 
 def decision_events(strategy: Strategy) -> list[tuple[int, datetime, dict]]:

@@ -581,3 +581,11 @@ def test_entered_contributions_count_from_the_day_they_came_in(app, make, discus
         ("2026-11-09", 1),
         ("2026-11-16", 0),
     ]
+
+
+def test_staff_areas_link_to_the_report(app, world):
+    moderator = signed_in_client(app, world["moderator"])
+    slug = world["strategy"].slug
+    for url in ("/redaktion/", f"/moderation/protokoll?strategie={slug}"):
+        html = moderator.get(url).get_data(as_text=True)
+        assert f"/strategien/{slug}/bericht" in html, url

@@ -695,3 +695,31 @@ def test_the_demo_has_a_closed_participation_with_ratings_and_two_selections(app
     text = html.get_data(as_text=True)
     assert "Eine App für Bus, Leihrad und Parken" in text
     assert "Leitprojekt" in text
+
+
+def test_the_ideas_list_filters_by_selection(app, closed):
+    world = closed
+    office = _close_round(app, world)
+    first, second, third = world["ideas"]
+    _select(office, world, first.id, "lead")
+    _select(office, world, second.id, "quick_win")
+    client = app.test_client()
+    base = f"/strategien/{world['strategy'].slug}/ideen"
+
+    def titles(query):
+        html = client.get(f"{base}?{query}").get_data(as_text=True)
+        return {idea.title for idea in world["ideas"] if idea.title in html}
+
+    assert titles("auswahl=ausgewaehlt") == {first.title, second.title}
+    assert titles("auswahl=lead") == {first.title}
+    assert titles("auswahl=quick_win") == {second.title}
+    assert titles("auswahl=") == {first.title, second.title, third.title}
+    html = client.get(f"{base}?auswahl=unsinn").get_data(as_text=True)
+    assert "Als Projekt ausgewählt" in html  # named among the ignored filters
+    assert {i.title for i in world["ideas"] if i.title in html} == {
+        first.title,
+        second.title,
+        third.title,
+    }
+    form = client.get(base).get_data(as_text=True)
+    assert '<select class="kern-form-input__select" id="auswahl" name="auswahl"' in form

@@ -106,6 +106,8 @@ def world(app, make, discuss):
             "department_id": department.id,
             "token": "not-a-valid-token",
             "locale": "de",
+            # An open-data dataset (/offene-daten/<name>.csv and .json).
+            "name": "beitraege",
         }
         with app.test_request_context():
             from participation.mail import queue_mail

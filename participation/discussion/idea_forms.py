@@ -5,10 +5,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from participation.consolidation.labels import SELECTION_LABELS
+from participation.consolidation.models import SelectionKind
 from participation.discussion.forms import _PostingForm, _strip
 from participation.discussion.idea_labels import CHANNEL_LABELS, STATUS_LABELS
 from participation.discussion.idea_queries import (
     SEARCH_MAX,
+    SELECTED_ANY,
     SORT_DISCUSSED,
     SORT_NEWEST,
     SORT_SUPPORT,
@@ -30,6 +33,7 @@ class IdeaFilterForm(FlaskForm):
     handlungsfeld = SelectField(_l("Field of action"), validate_choice=False)
     status = SelectField(_l("Processing status"), validate_choice=False)
     kanal = SelectField(_l("Channel"), validate_choice=False)
+    auswahl = SelectField(_l("Selected as a project"), validate_choice=False)
     sortierung = SelectField(_l("Sort by"), validate_choice=False)
     suche = StringField(_l("Search in title and text"))
 
@@ -44,6 +48,9 @@ class IdeaFilterForm(FlaskForm):
         self.kanal.choices = [(ALL, _l("all"))] + [
             (channel.value, CHANNEL_LABELS[channel]) for channel in Channel
         ]
+        self.auswahl.choices = [(ALL, _l("all")), (SELECTED_ANY, _l("any selection"))] + [
+            (kind.value, SELECTION_LABELS[kind]) for kind in SelectionKind
+        ]
         self.sortierung.choices = [
             (SORT_NEWEST, _l("newest first")),
             (SORT_SUPPORT, _l("most supported")),
@@ -51,14 +58,14 @@ class IdeaFilterForm(FlaskForm):
         ]
         # Every filter has a value ("all" at least), so none is marked "optional"; the
         # template renders them with required=False, so the browser does not insist.
-        for name in ("handlungsfeld", "status", "kanal", "sortierung", "suche"):
+        for name in ("handlungsfeld", "status", "kanal", "auswahl", "sortierung", "suche"):
             self[name].flags.required = True
 
     def filters(self) -> tuple[IdeaFilters, list[str]]:
         """The valid filters, and the labels of the fields whose value was ignored."""
         ignored = []
         values = {}
-        for name in ("handlungsfeld", "status", "kanal", "sortierung"):
+        for name in ("handlungsfeld", "status", "kanal", "auswahl", "sortierung"):
             f = self[name]
             allowed = {value for value, _label in f.choices}
             if f.data is None or f.data == ALL:
@@ -79,13 +86,15 @@ class IdeaFilterForm(FlaskForm):
                 channel=Channel(values["kanal"]) if values["kanal"] else None,
                 sort=values["sortierung"],
                 search=search,
+                selection=values["auswahl"] or None,
             ),
             ignored,
         )
 
     def is_filtered(self) -> bool:
         return any(
-            self[name].data not in (None, ALL) for name in ("handlungsfeld", "status", "kanal")
+            self[name].data not in (None, ALL)
+            for name in ("handlungsfeld", "status", "kanal", "auswahl")
         ) or bool(self.suche.data)
 
 

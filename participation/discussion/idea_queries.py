@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from participation.accounts.models import User
+from participation.consolidation.models import IdeaSelection, SelectionKind
 from participation.discussion import services
 from participation.discussion.models import (
     Channel,
@@ -35,6 +36,7 @@ _ORDER = {
     SORT_DISCUSSED: (Contribution.reply_count.desc(), Contribution.id.desc()),
 }
 SORTS = tuple(_ORDER)
+SELECTED_ANY = "ausgewaehlt"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class IdeaFilters:
     channel: Channel | None = None
     sort: str = SORT_NEWEST
     search: str = ""
+    # The office's selection as a project (consolidation): a kind, or SELECTED_ANY.
+    selection: str | None = None
 
 
 @dataclass
@@ -53,6 +57,8 @@ class IdeaPage:
     pages: int
     total: int
     supported: set[int] = field(default_factory=set)
+    # The office's selections among these ideas (consolidation), read with the page.
+    selections: dict[int, SelectionKind] = field(default_factory=dict)
 
 
 def fields_of_action(version: Version) -> list[Node]:
@@ -96,6 +102,11 @@ def _conditions(strategy_id: int, filters: IdeaFilters, viewer_id, guest_ids) ->
         conditions.append(Contribution.status == filters.status)
     if filters.channel is not None:
         conditions.append(Contribution.channel == filters.channel)
+    if filters.selection is not None:
+        selected = select(IdeaSelection.contribution_id)
+        if filters.selection != SELECTED_ANY:
+            selected = selected.where(IdeaSelection.kind == SelectionKind(filters.selection))
+        conditions.append(Contribution.id.in_(selected))
     term = " ".join(filters.search.split())[:SEARCH_MAX]
     if term:
         pattern = like_pattern(term)
@@ -123,19 +134,23 @@ def idea_page(
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     ideas = []
+    selections = {}
     if total:
-        ideas = list(
-            db.session.scalars(
-                select(Contribution)
-                .options(joinedload(Contribution.author).options(lazyload(User.role_rows)))
-                .where(*conditions)
-                .order_by(*_ORDER.get(filters.sort, _ORDER[SORT_NEWEST]))
-                .limit(per_page)
-                .offset((page - 1) * per_page)
-            ).unique()
-        )
+        rows = db.session.execute(
+            select(Contribution, IdeaSelection.kind)
+            .options(joinedload(Contribution.author).options(lazyload(User.role_rows)))
+            .outerjoin(IdeaSelection, IdeaSelection.contribution_id == Contribution.id)
+            .where(*conditions)
+            .order_by(*_ORDER.get(filters.sort, _ORDER[SORT_NEWEST]))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).unique()
+        for idea, kind in rows:
+            ideas.append(idea)
+            if kind is not None:
+                selections[idea.id] = kind
     supported = services.supported_ids(viewer, [idea.id for idea in ideas])
-    return IdeaPage(ideas, page, pages, total, supported)
+    return IdeaPage(ideas, page, pages, total, supported, selections)
 
 
 def visible_idea(

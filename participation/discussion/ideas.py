@@ -76,7 +76,7 @@ def index(slug: str):
     # The filters as they apply, for the page links (defaults left out).
     params = {
         name: form[name].data
-        for name in ("handlungsfeld", "status", "kanal", "suche")
+        for name in ("handlungsfeld", "status", "kanal", "auswahl", "suche")
         if form[name].data
     }
     if filters.sort != form.sortierung.choices[0][0]:

@@ -723,3 +723,31 @@ def test_the_ideas_list_filters_by_selection(app, closed):
     }
     form = client.get(base).get_data(as_text=True)
     assert '<select class="kern-form-input__select" id="auswahl" name="auswahl"' in form
+
+
+def test_own_ratings_are_in_the_data_export_and_outlive_a_deleted_account(app, closed):
+    from participation.privacy import services as privacy
+
+    world = closed
+    slug = world["strategy"].slug
+    anna = signed_in_client(app, world["anna"])
+    _rate(anna, slug, world["ideas"][0].id, 4, 3, "Annas Kommentar")
+    _rate(signed_in_client(app, world["bert"]), slug, world["ideas"][0].id, 2, 2, "Berts Text")
+    with app.test_request_context():
+        exported = privacy.export_data(db.session.get(User, world["anna"].id))
+    assert exported["idea_ratings"] == [
+        {
+            "contribution_id": world["ideas"][0].id,
+            "relevance": 4,
+            "feasibility": 3,
+            "comment": "Annas Kommentar",
+            "created_at": exported["idea_ratings"][0]["created_at"],
+            "updated_at": exported["idea_ratings"][0]["updated_at"],
+        }
+    ]
+    assert "Berts Text" not in str(exported)
+    with app.app_context():
+        db.session.get(User, world["anna"].id).display_name = ""
+        db.session.commit()
+    html = signed_in_client(app, world["moderator"]).get(f"/konsolidierung/{slug}/auswertung")
+    assert "gelöschtes Konto:</strong>" in html.get_data(as_text=True)

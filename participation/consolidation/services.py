@@ -340,6 +340,11 @@ class IdeaSummary:
         return self.relevance.n
 
 
+def _rater_name(row: IdeaRating) -> str:
+    # A deleted account keeps its ratings; its name is gone (privacy.services).
+    return row.rater.display_name or str(_l("deleted account"))
+
+
 def _summaries(ideas: list[Contribution], *, with_names: bool) -> dict[int, IdeaSummary]:
     ids = [idea.id for idea in ideas]
     ratings: dict[int, list[IdeaRating]] = {idea_id: [] for idea_id in ids}
@@ -359,7 +364,7 @@ def _summaries(ideas: list[Contribution], *, with_names: bool) -> dict[int, Idea
             relevance=Spread.of([row.relevance for row in rows]),
             feasibility=Spread.of([row.feasibility for row in rows]),
             comments=[
-                RatingComment(row.comment, row.rater.display_name if with_names else None)
+                RatingComment(row.comment, _rater_name(row) if with_names else None)
                 for row in rows
                 if row.comment
             ],

@@ -57,7 +57,6 @@ def _helpers():
         "SELECTION_LABELS": SELECTION_LABELS,
         "SELECTION_BADGES": SELECTION_BADGES,
         "selection_of": services.selection_of,
-        "selection_kinds": lambda ideas: services.selection_kinds(idea.id for idea in ideas),
     }
 
 

@@ -132,6 +132,12 @@ def export_data(user: User) -> dict:
     events = db.session.scalars(
         select(Event).where(Event.actor_id == user.id).order_by(Event.id)
     ).all()
+    from participation.consolidation.models import IdeaRating
+
+    # A committee member's own ratings (the others' stay out).
+    ratings = db.session.scalars(
+        select(IdeaRating).where(IdeaRating.rater_id == user.id).order_by(IdeaRating.id)
+    ).all()
 
     def _own(event: Event) -> bool:
         return (event.subject_type == "users" and event.subject_id == user.id) or (
@@ -180,6 +186,17 @@ def export_data(user: User) -> dict:
             for f in follows
         ],
         "notification_preferences": {_value(p.kind): _value(p.delivery) for p in preferences},
+        "idea_ratings": [
+            {
+                "contribution_id": r.contribution_id,
+                "relevance": r.relevance,
+                "feasibility": r.feasibility,
+                "comment": r.comment,
+                "created_at": _time(r.created_at),
+                "updated_at": _time(r.updated_at),
+            }
+            for r in ratings
+        ],
         "events": [
             {
                 "action": e.action,

@@ -751,3 +751,49 @@ def test_own_ratings_are_in_the_data_export_and_outlive_a_deleted_account(app, c
         db.session.commit()
     html = signed_in_client(app, world["moderator"]).get(f"/konsolidierung/{slug}/auswertung")
     assert "gelöschtes Konto:</strong>" in html.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("role", "member_pages", "office_pages"),
+    [
+        (None, "login", "login"),
+        ((), 403, 403),
+        ((Role.COMMITTEE,), 200, 403),
+        ((Role.MODERATOR,), 403, 200),
+        ((Role.ADMIN,), 403, 200),
+        ((Role.DEPARTMENT,), 403, 403),
+    ],
+)
+def test_who_may_open_which_page_after_the_phase(
+    app, closed, make, role, member_pages, office_pages
+):
+    """The role × route audit walks these routes with an open strategy; here the same with
+    a closed one, where the forms are on the pages."""
+    world = closed
+    slug, idea = world["strategy"].slug, world["ideas"][0].id
+    if role is None:
+        client = app.test_client()
+    else:
+        department = make.department() if Role.DEPARTMENT in role else None
+        client = signed_in_client(app, make.user(roles=list(role), department=department))
+    pages = {
+        f"/konsolidierung/{slug}/bewerten": member_pages,
+        f"/konsolidierung/{slug}/bewerten/{idea}": member_pages,
+        f"/konsolidierung/{slug}/bewerten.csv": member_pages,
+        f"/konsolidierung/{slug}/auswertung": office_pages,
+        f"/konsolidierung/{slug}/auswertung.csv": office_pages,
+        f"/konsolidierung/{slug}/auswertung/{idea}": office_pages,
+    }
+    for url, expected in pages.items():
+        response = client.get(url)
+        if expected == "login":
+            assert response.status_code == 302, url
+            assert "/konto/anmelden" in response.headers["Location"]
+        else:
+            assert response.status_code == expected, url
+    overview = client.get("/konsolidierung/")
+    if role is None:
+        assert overview.status_code == 302
+    else:
+        may = member_pages == 200 or office_pages == 200
+        assert overview.status_code == (200 if may else 403)

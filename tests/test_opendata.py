@@ -549,3 +549,28 @@ def test_the_personal_data_export_names_the_choice_and_the_pseudonym(app, client
     account = json.loads(export.get_data(as_text=True))["account"]
     assert account["open_data_show_name"] is False
     assert account["open_data_pseudonym"] == number
+
+
+def test_signatures_keep_departments_and_drop_moderators_names(app, make):
+    from participation.opendata.authors import Signer
+
+    make.department(name="Amt für Mobilität")
+    with app.app_context():
+        sign = Signer()
+        office = app.config["OFFICE_NAME"]
+        assert sign(f"{office} – Mona Geheim-Moderatorin") == office
+        assert sign("Amt für Mobilität") == "Amt für Mobilität"
+        assert sign(None) == office
+
+
+def test_titles_cannot_break_out_of_the_embedded_catalogue(client, make):
+    title = "</script><script>alert(1)</script> & <b>"
+    make.strategy(title=title)
+    page = client.get("/offene-daten").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    start = page.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    embedded = json.loads(page[start : page.index("</script>", start)])
+    titles = [d["dct:title"] for d in embedded["dcat:dataset"]]
+    assert f"Beiträge zu „{title}“" in titles

@@ -38,6 +38,17 @@ def oparl_handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=[{"type": "https://schema.oparl.org/1.1/Paper"}])
     if path == "/huge":
         return httpx.Response(200, content=b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    if path == "/bad-gzip":
+        return httpx.Response(200, content=b"not gzip at all", headers={"content-encoding": "gzip"})
+    if path == "/bad-reference":
+        return httpx.Response(
+            200,
+            json={
+                "type": "https://schema.oparl.org/1.1/Paper",
+                "reference": "VO/2027/0098",
+                "consultation": ["http://[::1"],
+            },
+        )
     if path == "/to-ftp":
         return httpx.Response(302, headers={"location": "ftp://oparl.example.org/paper/749"})
     if path == "/loop":
@@ -157,6 +168,8 @@ def test_the_fingerprint_follows_the_content(app_ctx):
         (f"{BASE}/timeout", "did not answer within 10 seconds", "nicht innerhalb von 10 Sekunden"),
         ("https://ris.invalid/paper/1", "could not be reached", "nicht erreicht werden"),
         (f"{BASE}/huge", "is larger than 1024 KB", "ist größer als 1024 KB"),
+        (f"{BASE}/bad-gzip", "could not be read", "konnte nicht gelesen werden"),
+        (f"{BASE}/bad-reference", "is not a valid web address", "keine gültige Webadresse"),
         (f"{BASE}/to-ftp", "not http or https", "nicht mit http oder https"),
         (f"{BASE}/loop", "redirects too often", "leitet zu oft weiter"),
         ("ftp://oparl.example.org/paper/749", "must begin with http://", "muss mit http://"),

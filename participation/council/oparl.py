@@ -154,6 +154,9 @@ class _Reader:
             raise OParlError(
                 _l("The OParl server %(host)s could not be reached.", host=host)
             ) from error
+        except httpx.HTTPError as error:
+            # E.g. a compressed answer that does not decompress.
+            raise OParlError(_l("The answer from %(url)s could not be read.", url=key)) from error
         try:
             data = json.loads(body)
         except ValueError as error:
@@ -202,7 +205,10 @@ class _Reader:
                 )
             return value
         if isinstance(value, str):
-            url = str(httpx.URL(base).join(value))
+            try:
+                url = str(httpx.URL(base).join(value))
+            except httpx.InvalidURL as error:
+                raise OParlError(_l("“%(url)s” is not a valid web address.", url=value)) from error
             obj = self.fetch(url)
             if not _has_type(obj, name):
                 raise OParlError(

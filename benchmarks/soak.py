@@ -745,7 +745,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--smtp-port", type=int, default=2526)
-    parser.add_argument("--timeout", type=float, default=30.0, help="client timeout, seconds")
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="client timeout in seconds (60, as gunicorn's)"
+    )
     parser.add_argument(
         "--mail-wait",
         type=float,
@@ -755,8 +757,8 @@ def main() -> int:
     parser.add_argument(
         "--think",
         type=float,
-        default=2.0,
-        help="a reader's mean pause between pages in seconds (2: about 100 pages/s offered)",
+        default=5.0,
+        help="a reader's mean time on a page in seconds (5: 200 readers ask about 40 pages/s)",
     )
     parser.add_argument(
         "--wait-quiet",

@@ -681,15 +681,16 @@ URLS = {
     "privacy.overview": lambda w: [url_for("privacy.overview")],
     "privacy.export": lambda w: [url_for("privacy.export")],
     "privacy.delete_account": lambda w: [url_for("privacy.delete_account")],
+    # The health check's JSON (status only) is public like the pages.
+    "operations.healthz": lambda w: [url_for("operations.healthz")],
     "opendata.index": lambda w: [url_for("opendata.index")],
     "opendata.catalog": lambda w: [url_for("opendata.catalog")],
     "opendata.download_csv": lambda w: [
-        url_for("opendata.download_csv", name=name)
-        for name in ("beitraege", f"beitraege-{w.slug}", "roadmap")
+        url_for("opendata.download_csv", name=name) for name in ("beitraege", f"beitraege-{w.slug}")
     ],
     "opendata.download_json": lambda w: [
         url_for("opendata.download_json", name=name)
-        for name in ("beitraege", f"beitraege-{w.slug}", "roadmap")
+        for name in ("beitraege", f"beitraege-{w.slug}")
     ],
     "api.openapi": lambda w: [url_for("api.openapi")],
     "api.strategies": lambda w: [url_for("api.strategies")],

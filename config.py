@@ -205,6 +205,9 @@ class ProductionConfig(Config):
         "pool_timeout": _int("DB_POOL_TIMEOUT", 10),
         # Recycled before firewalls or poolers in between cut idle connections silently.
         "pool_recycle": _int("DB_POOL_RECYCLE", 1800),
+        # Error messages (and so the log) show statements without their values, which may
+        # be e-mail addresses or texts.
+        "hide_parameters": True,
     }
 
 

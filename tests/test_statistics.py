@@ -282,6 +282,8 @@ def test_page_is_public_with_a_chart_and_a_table_per_figure(app, client, world):
     # No style attributes or elements the Content-Security-Policy would block.
     svgs = re.findall(r"<svg .*?</svg>", html, flags=re.S)
     assert not any("style=" in svg or "<style" in svg for svg in svgs)
+    # Nor <use> (the HTML checks refuse it): matplotlib's tick markers are copied into place.
+    assert not any("<use" in svg for svg in svgs)
     assert html.count("<table") == 6
     assert html.count('<th scope="row"') > 10
     assert "<caption" in html
@@ -589,3 +591,24 @@ def test_staff_areas_link_to_the_report(app, world):
     for url in ("/redaktion/", f"/moderation/protokoll?strategie={slug}"):
         html = moderator.get(url).get_data(as_text=True)
         assert f"/strategien/{slug}/bericht" in html, url
+
+
+def test_chart_labels_are_shown_as_written(app):
+    """Dollar signs would make matplotlib read a formula; markup is escaped."""
+    from participation.statistics import charts
+
+    svg = str(
+        charts.horizontal_bars(
+            "probe",
+            "Titel",
+            "Beschreibung",
+            ["Kosten $5 bis $6", "<b>fett</b> & so"],
+            [1, 2],
+            "Beiträge",
+            str,
+        )
+    )
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "Kosten $5 bis $6" in texts
+    assert "&lt;b&gt;fett&lt;/b&gt; &amp; so" in texts
+    assert '<title id="probe-title">Titel</title>' in svg

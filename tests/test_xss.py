@@ -384,6 +384,8 @@ def test_comments_replies_ideas_and_names(app, make, strategy, client):
         get_safe(reader, f"/strategien/{strategy.slug}/ideen/{cid}", "idea page")
     assert walk_queue(mod) >= 3  # every contribution awaits a look (post-moderation)
     get_safe(mod, "/moderation/protokoll", "moderation log")
+    get_safe(reader, f"/strategien/{strategy.slug}/statistik", "statistics")
+    get_safe(mod, f"/strategien/{strategy.slug}/bericht", "council report")
     for page in range(1, 5):
         get_safe(admin, f"/verwaltung/benutzer?page={page}", "user list")
     assert_mails_safe(app)
@@ -527,6 +529,8 @@ def test_moderation_fields(app, make, discuss):
     get_safe(mod, "/moderation/protokoll", "moderation log")
     walk_queue(mod)
     walk_queue(mod, "/moderation/?gemeldet=y")
+    get_safe(reader, f"/strategien/{strategy.slug}/statistik", "statistics")
+    get_safe(mod, f"/strategien/{strategy.slug}/bericht", "council report")
     rows = assert_mails_safe(app)
     assert any(row.kind for row in rows)
 
@@ -643,6 +647,9 @@ def test_department_fields(app, make, discuss):
         get_safe(office, f"/fachamt/{fid}", "department item")
     get_safe(office, "/fachamt/", "department inbox")
     get_safe(mod, "/moderation/weiterleitungen", "forwarding overview")
+    # Department names are the labels of a chart there (drawn by matplotlib).
+    get_safe(reader, f"/strategien/{strategy.slug}/statistik", "statistics")
+    get_safe(mod, f"/strategien/{strategy.slug}/bericht", "council report")
     get_safe(mod, "/moderation/protokoll", "moderation log")
     walk_queue(mod)
     get_safe(admin, "/verwaltung/fachaemter", "department list")
@@ -846,6 +853,9 @@ def test_editor_fields(app, make, client):
         for section_id in draft_sections:
             get_safe(editor, f"/redaktion/{slug}/abschnitte/{section_id}/bearbeiten", "edit form")
     get_safe(client, "/strategien/xss-0/vergleich", "compare versions")
+    for slug in sections:
+        get_safe(client, f"/strategien/{slug}/statistik", "statistics")
+        get_safe(editor, f"/strategien/{slug}/bericht", "council report")
     assert_mails_safe(app)
 
 

@@ -12,6 +12,7 @@ A chart depends only on its data and labels; rendered charts are kept per proces
 key of the caller's choosing (strategy, language and the figures' fingerprint).
 """
 
+import copy
 import io
 import re
 import textwrap
@@ -71,6 +72,12 @@ def cached(key: Hashable, render) -> Markup:
     return Markup(svg)  # noqa: S704  (made by inline_svg: ElementTree escapes every text)
 
 
+def literal(label) -> str:
+    """A label shown as written: matplotlib would read text between two $ as a formula
+    (section titles and department names are written by people)."""
+    return str(label).replace("$", r"\$")
+
+
 def horizontal_bars(
     chart_id: str,
     title: str,
@@ -82,7 +89,7 @@ def horizontal_bars(
 ) -> Markup:
     """One bar per category, categories top to bottom in the given order, each bar with its
     value written beside it (`value_text` formats a number in the reader's language)."""
-    wrapped = [textwrap.fill(str(label), LABEL_WIDTH) for label in labels]
+    wrapped = [textwrap.fill(literal(label), LABEL_WIDTH) for label in labels]
     lines = sum(label.count("\n") + 1 for label in wrapped)
     height = 0.9 + 0.32 * max(lines, len(labels)) + 0.1 * len(labels)
     figure = Figure(figsize=(WIDTH_INCHES, height))
@@ -117,7 +124,7 @@ def vertical_bars(
     axes.bar(positions, values, color=BAR_COLOUR, width=0.7)
     step = max(1, -(-count // 12))
     shown = positions[::step]
-    axes.set_xticks(shown, [labels[i] for i in shown], rotation=45 if count > 6 else 0)
+    axes.set_xticks(shown, [literal(labels[i]) for i in shown], rotation=45 if count > 6 else 0)
     if count > 6:
         for tick in axes.get_xticklabels():
             tick.set_horizontalalignment("right")
@@ -155,6 +162,41 @@ def _finish(figure: Figure, chart_id: str, title: str, description: str) -> Mark
 
 
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
+
+
+def _copy_uses(root: ET.Element, href: str) -> None:
+    """matplotlib draws each marker (the ticks) once in <defs> and places it with <use>,
+    which pages here may not contain (the HTML checks refuse it: it can pull in content).
+    Each <use> becomes a copy of what it points to, moved into place; the originals go."""
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    parents = {child: parent for parent in root.iter() for child in parent}
+    used = set()
+    for use in [element for element in root.iter() if element.tag == f"{{{SVG_NS}}}use"]:
+        target_id = use.get(href, "").lstrip("#")
+        target = by_id.get(target_id)
+        parent = parents[use]
+        index = list(parent).index(use)
+        parent.remove(use)
+        if target is None:
+            continue
+        used.add(target_id)
+        placed = copy.deepcopy(target)
+        placed.attrib.pop("id", None)
+        transforms = [
+            use.get("transform", ""),
+            f"translate({use.get('x', '0')} {use.get('y', '0')})",
+            target.get("transform", ""),
+        ]
+        for name, value in use.attrib.items():
+            if name not in (href, "x", "y", "transform", "id"):
+                placed.set(name, value)
+        placed.set("transform", " ".join(t for t in transforms if t))
+        parent.insert(index, placed)
+    for target_id in used:
+        target = by_id[target_id]
+        parents[target].remove(target)
+
+
 _PROPERTY = re.compile(r"\s*([a-z-]+)\s*:\s*(.+?)\s*$")
 
 
@@ -163,6 +205,7 @@ def inline_svg(source: str, prefix: str, title: str, description: str) -> str:
     root = ET.fromstring(source)  # noqa: S314  (matplotlib's own output, not user input)
     tag = f"{{{SVG_NS}}}"
     href = f"{{{XLINK_NS}}}href"
+    _copy_uses(root, href)
     # Only ids that something points to are kept (matplotlib names every group).
     referenced = set()
     for element in root.iter():
@@ -192,6 +235,10 @@ def inline_svg(source: str, prefix: str, title: str, description: str) -> str:
                 element.set(name, _URL_REF.sub(lambda m: f"url(#{prefix}-{m.group(1)})", value))
         if element.get(href, "").startswith("#"):
             element.set(href, f"#{prefix}-{element.get(href)[1:]}")
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag == f"{tag}defs" and len(child) == 0:
+                parent.remove(child)
     # What the removed <style> said for every element, as inherited attributes.
     root.set("stroke-linejoin", "round")
     root.set("stroke-linecap", "butt")

@@ -6,17 +6,14 @@ lines at the middle of the scale split the chart into quadrants (top right: the 
 feasible ideas). The table beside it on the page is its text alternative.
 
 The SVG is made fit for the page by the statistics' `inline_svg` (participation/statistics/
-charts.py: presentation attributes instead of the styles the Content-Security-Policy
-forbids, role="img" labelled by a <title> and described by a <desc>, prefixed ids). A
-scatter chart has markers, which matplotlib places with <use>; those become plain paths
-here, since the application's HTML checks allow no <use> in a page.
+charts.py): presentation attributes instead of the styles the Content-Security-Policy
+forbids, role="img" labelled by a <title> and described by a <desc>, prefixed ids, and the
+markers (points, ticks) copied into place instead of <use>, which the HTML checks refuse.
 """
 
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import quoteattr
 
 import matplotlib
 
@@ -38,36 +35,6 @@ class Point:
     number: int
     relevance: float
     feasibility: float
-
-
-_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
-_MARKER = re.compile(r"<path\s+id=\"([^\"]+)\"([^>]*?)/>", re.DOTALL)
-_USE = re.compile(r"<use\s+([^>]*?)/>", re.DOTALL)
-
-
-def _without_use(svg: str) -> str:
-    """matplotlib draws each marker (points, ticks) once in <defs> and places it with
-    <use>; the page's HTML checks refuse <use> (it can pull in content), so every <use>
-    becomes a copy of its path, moved into place."""
-    markers = {}
-    for match in _MARKER.finditer(svg):
-        markers[match.group(1)] = dict(_ATTRIBUTE.findall(match.group(2)))
-
-    def copy(match: re.Match) -> str:
-        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
-        marker = markers.get(attributes.pop("xlink:href", "").lstrip("#"))
-        if marker is None:
-            return ""
-        x, y = attributes.pop("x", "0"), attributes.pop("y", "0")
-        merged = {**marker, **attributes, "transform": f"translate({x} {y})"}
-        return (
-            "<path"
-            + "".join(f" {name}={quoteattr(value)}" for name, value in merged.items())
-            + "/>"
-        )
-
-    svg = _USE.sub(copy, svg)
-    return _MARKER.sub("", svg)
 
 
 def scatter_svg(
@@ -122,4 +89,4 @@ def scatter_svg(
             format="svg",
             metadata={"Creator": None, "Date": None, "Format": None, "Type": None},
         )
-    return _without_use(inline_svg(buffer.getvalue(), id_prefix, title, description))
+    return inline_svg(buffer.getvalue(), id_prefix, title, description)

@@ -133,7 +133,7 @@ def test_filters_by_field_status_and_channel(app, open_post, make, discuss, clie
     assert titles(html_of(client.get(ideas_url(strategy, status="adopted")))) == ["Formulare"]
     page = html_of(client.get(ideas_url(strategy, kanal="letter")))
     assert titles(page) == ["Per Brief"]
-    assert "Eingangsweg: Brief" in page
+    assert "per Brief eingegangen" in page
     assert len(titles(html_of(client.get(ideas_url(strategy, status="received"))))) == 2
     assert bus.id  # all three exist
     page = html_of(client.get(ideas_url(strategy, handlungsfeld="verwaltung", status="received")))

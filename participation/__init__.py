@@ -154,6 +154,11 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(notifications.bp)
     notifications.register(app)
+    from participation.analogue import views as analogue
+    from participation.workshops import views as workshops
+
+    app.register_blueprint(analogue.bp, url_prefix="/moderation")
+    app.register_blueprint(workshops.bp)
     from participation.privacy import views as privacy
 
     app.register_blueprint(privacy.bp, url_prefix="/konto")

@@ -749,3 +749,36 @@ def test_the_consolidation_offers_a_project_for_selected_ideas(app, make, discus
     assert f"{new}{chosen.id}" in unescape(page.get_data(as_text=True))
     page = client.get(f"/konsolidierung/{closed.slug}/auswertung/{other.id}")
     assert new not in unescape(page.get_data(as_text=True))
+
+
+def test_the_roadmap_needs_the_same_queries_for_many_projects(app, make, discuss, strategy, idea):
+    from tests.test_ideas_queries import count_statements
+
+    department = make.department()
+    base = f"/strategien/{strategy.slug}/roadmap"
+    urls = [
+        base,
+        f"{base}?ansicht=liste",
+        f"{base}?amt={department.id}",
+        "/offene-daten/roadmap.json",
+    ]
+
+    def counts():
+        client = app.test_client()
+        return [len(count_statements(app, lambda u=url: client.get(u))) for url in urls]
+
+    _create(app, strategy, department_id=department.id, idea_ids=[idea.id])
+    few = counts()
+    others = [discuss.idea(strategy, make.user(), title=f"Idee {n}") for n in range(3)]
+    for other in others:
+        _publish(app, other.id)
+    for n in range(8):
+        _create(
+            app,
+            strategy,
+            title=f"Projekt {n}",
+            department_id=department.id,
+            field_key="bildung" if n % 2 else "mobilitaet",
+            idea_ids=[idea.id, others[n % 3].id],
+        )
+    assert counts() == few

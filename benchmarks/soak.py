@@ -363,7 +363,12 @@ class Person:
             base_url=base,
             headers={"X-Forwarded-For": address, "User-Agent": "soak"},
             timeout=timeout,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            # An idle connection is given up before gunicorn closes it (keepalive = 5 s):
+            # otherwise a request sent just as the server closes it is lost (as with any
+            # client or proxy that keeps connections longer than the server does).
+            limits=httpx.Limits(
+                max_connections=1, max_keepalive_connections=1, keepalive_expiry=3.0
+            ),
             follow_redirects=False,
         )
 

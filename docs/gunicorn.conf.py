@@ -30,7 +30,9 @@ threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 60)
 # On SIGTERM/SIGHUP, requests in progress get this long to finish before the worker stops.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# Behind a reverse proxy that keeps connections to the app open.
+# Seconds an idle connection from the reverse proxy stays open. The proxy must give idle
+# connections up sooner (docs/nginx-participation.conf: keepalive_timeout 4s), or it may send
+# a request on a connection that gunicorn is just closing.
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # A worker is replaced after this many requests (± jitter, so that not all restart at once):
 # whatever a long-running process accumulates (fragment caches are bounded, but libraries

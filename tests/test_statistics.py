@@ -594,7 +594,11 @@ def test_staff_areas_link_to_the_report(app, world):
 
 
 def test_chart_labels_are_shown_as_written(app):
-    """Dollar signs would make matplotlib read a formula; markup is escaped."""
+    """Dollar signs would make matplotlib read a formula; markup is escaped. WeasyPrint
+    registers its own default XML namespace when it is first used: the chart keeps plain
+    element names all the same."""
+    import weasyprint.pdf.metadata  # noqa: F401
+
     from participation.statistics import charts
 
     svg = str(
@@ -612,3 +616,41 @@ def test_chart_labels_are_shown_as_written(app):
     assert "Kosten $5 bis $6" in texts
     assert "&lt;b&gt;fett&lt;/b&gt; &amp; so" in texts
     assert '<title id="probe-title">Titel</title>' in svg
+    assert svg.startswith('<svg viewBox="')
+    assert "ns0:" not in svg
+
+
+def test_charts_are_drawn_once_and_again_only_when_their_numbers_change(
+    app, client, discuss, make, world, monkeypatch
+):
+    from participation.fragments import FragmentCache
+    from participation.statistics import charts
+
+    monkeypatch.setattr(charts, "_cache", FragmentCache(size=64))
+    drawn = []
+    for name in ("horizontal_bars", "vertical_bars"):
+        original = getattr(charts, name)
+
+        def recording(chart_id, *args, original=original, **kwargs):
+            drawn.append(chart_id)
+            return original(chart_id, *args, **kwargs)
+
+        monkeypatch.setattr(charts, name, recording)
+    url = f"/strategien/{world['strategy'].slug}/statistik"
+    client.get(url)
+    assert len(drawn) == 6
+    drawn.clear()
+    client.get(url)
+    assert drawn == []
+    with app.app_context():
+        db.session.execute(
+            update(Strategy)
+            .where(Strategy.id == world["strategy"].id)
+            .values(opens_at=datetime.now(UTC) - timedelta(days=3))
+        )
+        db.session.commit()
+    discuss.comment(world["strategy"], make.user(), "Noch ein Gedanke.", "einleitung")
+    client.get(url)
+    # Not the departments: no forwarding changed.
+    assert "chart-departments" not in drawn
+    assert {"chart-sections", "chart-channels"} <= set(drawn)

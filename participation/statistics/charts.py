@@ -9,7 +9,7 @@ chart's prefix (several charts share one page), and the root carries role="img",
 `<title>` and a `<desc>` that it is labelled and described by.
 
 A chart depends only on its data and labels; rendered charts are kept per process under a
-key of the caller's choosing (strategy, language and the figures' fingerprint).
+key of the caller's choosing (strategy, chart, language and a fingerprint of what it shows).
 """
 
 import copy
@@ -31,8 +31,6 @@ from participation.fragments import FragmentCache  # noqa: E402
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 
 # Dark blue bars on white (contrast 9.6:1), black text: every chart has one series, so no
 # distinction rests on colour or hatching.
@@ -256,4 +254,14 @@ def inline_svg(source: str, prefix: str, title: str, description: str) -> str:
     desc_element.text = description
     root.insert(0, desc_element)
     root.insert(0, title_element)
+    # Plain names instead of ElementTree's namespace registry, which is global (WeasyPrint
+    # registers its own default namespace, and ours would come out as "ns0:svg").
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(tag):
+            element.tag = element.tag[len(tag) :]
+        for name in [name for name in element.attrib if name.startswith("{")]:
+            value = element.attrib.pop(name)
+            if name == href:
+                element.set("xlink:href", value)
+    root.set("xmlns", SVG_NS)
     return ET.tostring(root, encoding="unicode")

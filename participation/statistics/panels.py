@@ -2,6 +2,8 @@
 explanation, chart and the table with the same numbers), in the current language. The
 statistics page and the council report both show these panels."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -112,13 +114,16 @@ def _period(week) -> str:
     )
 
 
-def _chart_key(strategy_id: int, fingerprint: str, panel_id: str):
-    return ("statistics-chart", strategy_id, str(get_locale()), fingerprint, panel_id)
+def _chart_key(strategy_id: int, chart_id: str, *data) -> tuple:
+    """Per chart: what it shows, in which language. A new contribution redraws the charts
+    whose numbers it changes, not the others."""
+    fingerprint = hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()[:24]
+    return ("statistics-chart", strategy_id, str(get_locale()), chart_id, fingerprint)
 
 
 def panels(figures: Figures, strategy_id: int, prefix: str = "chart") -> list[Panel]:
-    """The panels in page order; charts come from the cache when the figures are unchanged."""
-    fingerprint = figures.fingerprint()
+    """The panels in page order; a chart comes from the cache while its numbers, labels and
+    language are unchanged."""
     contributions = gettext("Contributions")
     result: list[Panel] = []
 
@@ -136,7 +141,8 @@ def panels(figures: Figures, strategy_id: int, prefix: str = "chart") -> list[Pa
                 chart_id, heading, description, labels, values, axis_label, number
             )
 
-        return charts.cached(_chart_key(strategy_id, fingerprint, chart_id), render)
+        key = _chart_key(strategy_id, chart_id, heading, description, labels, values, vertical)
+        return charts.cached(key, render)
 
     def counted(panel_id, heading, explanation, header, counts: list[Count], label_of, unit=None):
         unit = unit or contributions

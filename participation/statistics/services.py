@@ -22,8 +22,6 @@ Definitions, also said on the page:
   adopted or not adopted, over the suggestions that have one.
 """
 
-import hashlib
-import json
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -112,26 +110,6 @@ class Figures:
     @property
     def answered_share(self) -> float | None:
         return self.answered / self.suggestions if self.suggestions else None
-
-    def fingerprint(self) -> str:
-        """Changes whenever any figure changes (the charts are cached under it)."""
-        data = json.dumps(self._plain(), sort_keys=True, default=str)
-        return hashlib.sha256(data.encode()).hexdigest()[:24]
-
-    def _plain(self):
-        return {
-            "contributions": self.contributions,
-            "by_kind": self.by_kind,
-            "suggestions": self.suggestions,
-            "answered": self.answered,
-            "replied": [self.replied, self.median_days_to_reply],
-            "decided": [self.decided, self.median_days_to_decision],
-            "weeks": [(w.monday.isoformat(), w.count) for w in self.weeks],
-            **{
-                name: [(c.key, c.label, c.count) for c in getattr(self, name)]
-                for name in ("sections", "fields", "channels", "statuses", "departments")
-            },
-        }
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def _helpers():
         "ROADMAP_STATUS_BADGES": STATUS_BADGES,
         "roadmap_quarter": quarter_label,
         "roadmap_time_frame": time_frame,
-        "idea_roadmap_projects": lambda idea_id: services.projects_of_idea(idea_id),
+        "idea_roadmap_projects": services.projects_of_idea,
         "roadmap_has_projects": services.has_public_projects,
         "roadmap_from_idea_url": _from_idea_url,
     }

@@ -402,7 +402,8 @@ def test_the_chart_is_an_accessible_svg_with_labelled_points(app, closed):
     _rate_all(app, world)
     client = signed_in_client(app, world["moderator"])
     html = client.get(f"/konsolidierung/{world['strategy'].slug}/auswertung").get_data(as_text=True)
-    svg = html.split('<svg xmlns="http://www.w3.org/2000/svg"', 1)[1].split("</svg>", 1)[0]
+    chart = r'<svg [^>]*aria-labelledby="konsolidierung-diagramm-title".*?</svg>'
+    svg = re.search(chart, html, re.S).group(0)
     assert 'role="img"' in svg
     assert 'aria-labelledby="konsolidierung-diagramm-title"' in svg
     assert 'aria-describedby="konsolidierung-diagramm-desc"' in svg

@@ -159,22 +159,29 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(analogue.bp, url_prefix="/moderation")
     app.register_blueprint(workshops.bp)
+    from participation.roadmap import views as roadmap
+
+    app.register_blueprint(roadmap.bp)
+    app.register_blueprint(roadmap.office_bp, url_prefix="/moderation/roadmap")
+    from participation.consolidation import views as consolidation
+
+    app.register_blueprint(consolidation.bp)
     from participation.privacy import views as privacy
 
     app.register_blueprint(privacy.bp, url_prefix="/konto")
-    from participation.council import views as council
-
-    app.register_blueprint(council.bp, url_prefix="/redaktion")
-    council.register(app)
-    from participation.statistics import views as statistics
-
-    app.register_blueprint(statistics.bp)
     from participation.opendata import views as opendata
 
     app.register_blueprint(opendata.bp)
     from participation.api import views as api
 
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    from participation.statistics import views as statistics
+
+    app.register_blueprint(statistics.bp)
+    from participation.council import views as council
+
+    app.register_blueprint(council.bp, url_prefix="/redaktion")
+    council.register(app)
     from participation.operations import health
 
     app.register_blueprint(health.bp)
@@ -221,10 +228,10 @@ def _register_cli(app: Flask) -> None:
     from participation.privacy.cli import privacy_cli
 
     app.cli.add_command(privacy_cli)
+    from participation.council.cli import council_cli
+
+    app.cli.add_command(council_cli)
     from participation.operations.cli import backup_command, restore_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    from participation.council.cli import council_cli
-
-    app.cli.add_command(council_cli)

@@ -686,11 +686,12 @@ URLS = {
     "opendata.index": lambda w: [url_for("opendata.index")],
     "opendata.catalog": lambda w: [url_for("opendata.catalog")],
     "opendata.download_csv": lambda w: [
-        url_for("opendata.download_csv", name=name) for name in ("beitraege", f"beitraege-{w.slug}")
+        url_for("opendata.download_csv", name=name)
+        for name in ("beitraege", f"beitraege-{w.slug}", "roadmap")
     ],
     "opendata.download_json": lambda w: [
         url_for("opendata.download_json", name=name)
-        for name in ("beitraege", f"beitraege-{w.slug}")
+        for name in ("beitraege", f"beitraege-{w.slug}", "roadmap")
     ],
     "api.openapi": lambda w: [url_for("api.openapi")],
     "api.strategies": lambda w: [url_for("api.strategies")],

@@ -332,6 +332,30 @@ def test_a_commit_that_wrote_nothing_does_not_prevent_the_second_run(app):
     assert len(calls) == 2
 
 
+def test_a_connection_lost_before_the_commit_was_sent_allows_the_second_run(app):
+    """The transaction id is asked for just before the COMMIT; when that fails, the COMMIT
+    never leaves and the transaction dies with the connection (found by the soak test)."""
+
+    class Dead:
+        class dialect:  # noqa: N801
+            name = "postgresql"
+
+        def exec_driver_sql(self, statement):
+            raise _lost()
+
+    calls = []
+
+    def view():
+        calls.append(1)
+        if len(calls) == 1:
+            retry._note_commit(Dead())
+        return "ok"
+
+    with app.test_request_context():
+        assert retry._again_once(view)() == "ok"
+    assert len(calls) == 2
+
+
 @pytest.mark.skipif(BACKEND != "postgresql", reason="transaction ids are PostgreSQL's")
 def test_postgresql_tells_whether_a_transaction_was_committed(app):
     with app.app_context():

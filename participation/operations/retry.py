@@ -44,7 +44,12 @@ def _note_commit(connection) -> None:
     # Asked before the COMMIT is sent: if the connection is already gone, this fails and
     # the COMMIT never leaves, which the lookup below then finds aborted.
     commits.append(UNKNOWN)
-    txid = connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar()
+    try:
+        txid = connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar()
+    except DBAPIError as error:
+        if is_lost_connection(error):
+            commits.pop()  # the COMMIT is never sent: the transaction dies with the connection
+        raise
     commits[-1] = txid
 
 

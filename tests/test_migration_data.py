@@ -28,11 +28,17 @@ ROWS = [
     " '2027-01-01 00:00:00.000000', 'post', '', '2026-10-01 00:00:00.000000', 1)",
     "INSERT INTO versions (id, strategy_id, number, change_note, created_at, published_at)"
     f" VALUES (1, 1, 1, '', '{NOW}', '{NOW}')",
+    # A section keyed like the roadmap page, which now takes its address, and one keyed
+    # "roadmap-2" already, so that the renamed one must take "roadmap-3".
+    "INSERT INTO sections (id, version_id, key, position, kind, title, body_md, body_html,"
+    f" blocks, updated_at, revision) VALUES (1, 1, 'roadmap', 1, 'text', 'Roadmap', '', '',"
+    f" '[]', '{NOW}', 1), (2, 1, 'roadmap-2', 2, 'text', 'Roadmap II', '', '', '[]', '{NOW}', 1)",
     "INSERT INTO contributions (id, strategy_id, version_id, kind, path, depth, title, body_md,"
     " body_html, text_hash, author_id, state, channel, is_official, report_count,"
-    " reply_count, support_count, created_at, revision) VALUES (1, 1, 1, 'idea', '0000000001',"
+    " reply_count, support_count, created_at, revision, section_id, section_key) VALUES (1, 1, 1,"
+    " 'idea', '0000000001',"
     f" 0, 'Titel', 'Idee', '<p>Idee</p>', 'h1', 1, 'published', 'online', 0, 0, 1, 1, '{NOW}',"
-    " 1)",
+    " 1, 1, 'roadmap')",
     "INSERT INTO contributions (id, strategy_id, version_id, kind, parent_id, root_id, path,"
     " depth, body_md, body_html, text_hash, author_id, state, channel, is_official,"
     " report_count, reply_count, support_count, created_at, revision) VALUES (2, 1, 1, 'reply',"
@@ -42,8 +48,8 @@ ROWS = [
     "INSERT INTO forwardings (id, contribution_id, department_id, created_at, note, due_on,"
     f" state, shared, reminder_count) VALUES (1, 1, 1, '{NOW}', '', '2026-11-15', 'open', 0, 0)",
 ]
-COUNTED = ("users", "departments", "strategies", "versions", "contributions", "supports",
-           "forwardings", "events")  # fmt: skip
+COUNTED = ("users", "departments", "strategies", "versions", "sections", "contributions",
+           "supports", "forwardings", "events")  # fmt: skip
 
 
 def test_upgrading_a_filled_sqlite_database_keeps_every_row(tmp_path):
@@ -61,6 +67,12 @@ def test_upgrading_a_filled_sqlite_database_keeps_every_row(tmp_path):
             reply = connection.execute(sa.text("SELECT parent_id, channel FROM contributions"
                                                " WHERE id = 2")).one()  # fmt: skip
             assert tuple(reply) == (1, "letter")
+            keys = connection.execute(sa.text("SELECT id, key FROM sections ORDER BY id")).all()
+            assert [tuple(row) for row in keys] == [(1, "roadmap-3"), (2, "roadmap-2")]
+            idea = connection.execute(
+                sa.text("SELECT section_key FROM contributions WHERE id = 1")
+            ).scalar()
+            assert idea == "roadmap-3"
         db.engine.dispose()
 
 

@@ -120,7 +120,17 @@ def _require_draft(version: Version) -> Version:
 
 # Path segments that public and editorial URLs use beside a section key or strategy slug.
 RESERVED_SECTION_KEYS = frozenset(
-    {"versionen", "vergleich", "ideen", "folgen", "nicht-mehr-folgen", "workshops", "statistik", "bericht", "roadmap"}
+    {
+        "versionen",
+        "vergleich",
+        "ideen",
+        "folgen",
+        "nicht-mehr-folgen",
+        "workshops",
+        "roadmap",
+        "statistik",
+        "bericht",
+    }
 )
 RESERVED_STRATEGY_SLUGS = frozenset({"neu"})
 

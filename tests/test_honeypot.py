@@ -23,7 +23,8 @@ def test_honeypot_is_hidden_from_assistive_technology_and_the_tab_order(client, 
     fields = page.find_all("input", attrs={"name": "website"})
     assert len(fields) == 1
     trap = fields[0].find_parent("div", class_="contribution-form__trap")
-    assert trap is not None and trap["aria-hidden"] == "true"
+    assert trap is not None
+    assert trap["aria-hidden"] == "true"
     assert fields[0]["tabindex"] == "-1"
     assert fields[0]["autocomplete"] == "off"
     assert trap.find("label")["for"] == fields[0]["id"]

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from participation.accounts.models import Department, Role, User
-from participation.departments.models import Forwarding
+from participation.departments.models import Forwarding, ForwardingState
 from participation.discussion.models import (
     Channel,
     Contribution,
@@ -241,6 +241,19 @@ def test_weeks_sections_fields_channels_statuses_departments(app, world):
         ("Amt für Mobilität", 2),
         ("Schulverwaltungsamt", 1),
     ]
+
+
+def test_a_withdrawn_forwarding_is_not_counted(app, world):
+    with app.app_context():
+        forwarding = db.session.scalars(
+            select(Forwarding).join(Department).where(Department.name == "Schulverwaltungsamt")
+        ).first()
+        forwarding.state = ForwardingState.WITHDRAWN
+        forwarding.withdrawn_at = at(30)
+        forwarding.withdrawal_reason = "Falsches Amt."
+        db.session.commit()
+    figures = figures_of(app, world["strategy"])
+    assert [(c.label, c.count) for c in figures.departments] == [("Amt für Mobilität", 2)]
 
 
 def test_week_buckets_follow_the_local_week(app, make):

@@ -50,7 +50,9 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_open_data_pseudonyms")),
-        sa.UniqueConstraint("contribution_id", name=op.f("uq_open_data_pseudonyms_contribution_id")),
+        sa.UniqueConstraint(
+            "contribution_id", name=op.f("uq_open_data_pseudonyms_contribution_id")
+        ),
         sa.UniqueConstraint("user_id", name=op.f("uq_open_data_pseudonyms_user_id")),
     )
 

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 
 from participation.accounts.models import Department
 from participation.database import utcnow
-from participation.departments.models import Forwarding
+from participation.departments.models import Forwarding, ForwardingState
 from participation.discussion.models import (
     Channel,
     Contribution,
@@ -304,6 +304,8 @@ def _departments(strategy: Strategy) -> list[Count]:
         .where(
             Contribution.strategy_id == strategy.id,
             Contribution.state == ModerationState.PUBLISHED,
+            # Taken back by the office (sent to the wrong department): not a forwarding.
+            Forwarding.state != ForwardingState.WITHDRAWN,
         )
         .group_by(Department.name)
     ).all()

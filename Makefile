@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export FLASK_APP := wsgi.py
 
 .PHONY: run test test-sqlite test-postgresql lint fmt install install-dev assets translations \
-	i18n-update migrate demo browser screenshot clean
+	i18n-update migrate demo browser pdf-libs screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,15 @@ migrate: install
 demo: migrate
 	$(BIN)/flask demo load
 
-run: install assets translations demo
+run: install assets translations pdf-libs demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Pango and the DejaVu fonts for the council report's PDF (WeasyPrint); installed through apt
+# where missing. Without them everything but the PDF works.
+pdf-libs:
+	@(ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -qi dejavu) \
+		|| (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null) \
+		|| echo "Pango could not be installed: the council report's PDF will not work"
 
 # Debian's Chromium for the browser tests; Playwright never downloads a browser here.
 # Where it cannot be installed, `make test` goes on and the browser tests say they were skipped.
@@ -56,7 +63,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Chromium could not be installed: the browser tests (tests/e2e) will be skipped"
 
-test: install-dev assets translations browser
+test: install-dev assets translations pdf-libs browser
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgresql; \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
@@ -95,7 +102,7 @@ bench: install translations
 # The production stack on this machine (issue 9): PostgreSQL and Redis on 127.0.0.1 (started if
 # needed), database participation_prod, gunicorn on 127.0.0.1:8000 and the outbox worker.
 .PHONY: serve-prod soak
-serve-prod: install assets translations
+serve-prod: install assets translations pdf-libs
 	BIN=$(BIN) scripts/serve_prod.sh
 
 # Soak and fault test (benchmarks/soak.py): 60 s of readers, writers and a moderator against

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import fmean, pstdev
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -52,8 +51,7 @@ from participation.discussion.models import Contribution, ContributionKind, Mode
 from participation.events.services import record
 from participation.extensions import db
 from participation.i18n import LazyText
-from participation.notifications import services as notifications
-from participation.notifications.models import Kind
+from participation.moderation import status
 from participation.permissions import can_consolidate, can_rate_ideas
 from participation.strategies.models import Strategy
 
@@ -549,7 +547,9 @@ def select_idea(
         before=before,
         after={"selection": kind.value, "public_reason": reason},
     )
-    _tell(idea, LazyText(lambda: trail.selected_label(kind)), reason, actor)
+    status.tell_processing_step(
+        idea, LazyText(lambda: trail.selected_label(kind)), reason, actor=actor
+    )
     db.session.flush()
     return row
 
@@ -577,29 +577,5 @@ def unselect_idea(
         before={"selection": old.value},
         after={"selection": None, "public_reason": reason},
     )
-    _tell(idea, LazyText(trail.unselected_label), reason, actor)
+    status.tell_processing_step(idea, LazyText(trail.unselected_label), reason, actor=actor)
     db.session.flush()
-
-
-def _tell(idea: Contribution, label, reason: str | None, actor) -> None:
-    """The author and the followers hear of it as of a new processing step of the idea
-    (the same kinds of notification and mails as a status change)."""
-    author = notifications.author_of(idea)
-    base = current_app.config["BASE_URL"].rstrip("/")
-    notifications.notify(
-        author,
-        Kind.OWN_CONTRIBUTIONS,
-        _l("New processing status of your suggestion: %(status)s", status=label),
-        "status_changed",
-        actor=actor,
-        detail=label,
-        name=idea.display_name,
-        title=idea.title,
-        excerpt=idea.body_md[:300],
-        status=label,
-        reason=reason,
-        url=f"{base}/beitraege/{idea.id}",
-    )
-    notifications.status_changed_for_followers(
-        idea, label, reason, actor=actor, exclude={author.key} if author is not None else set()
-    )

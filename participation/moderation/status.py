@@ -289,9 +289,16 @@ def _tell(
     departments: Sequence[str],
     actor,
 ):
-    """The author, then the followers (only of what the public can see)."""
     # Rendered in each recipient's language when their mail is written.
     label = LazyText(lambda: forwarded_label(departments) if departments else status_label(status))
+    tell_processing_step(contribution, label, reason, actor=actor)
+
+
+def tell_processing_step(contribution: Contribution, label, reason: str | None, *, actor) -> None:
+    """A new step in what became of a contribution (a status, a selection as a project):
+    its author, then its followers (only of what the public can see), hear of it with the
+    same kinds of notification and mail. `label` is lazy: each mail is in its reader's
+    language."""
     author = notifications.author_of(contribution)
     base = current_app.config["BASE_URL"].rstrip("/")
     notifications.notify(

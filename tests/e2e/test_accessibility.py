@@ -2,18 +2,17 @@
 with the demo data, anonymous and as an administrator."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from participation.extensions import db
+from tests.e2e.helpers import PASSWORD, log_in  # noqa: F401  (shared with other modules)
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-PASSWORD = "Beteiligung-Demo-2030"
 SLUG = "digitalstrategie-2030"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -110,14 +109,6 @@ def assert_accessible(page):
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths[0] <= widths[1], f"{page.url} scrolls sideways at 320 px: {widths}"
-
-
-def log_in(page, email):
-    page.goto("/konto/anmelden")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_label("Passwort").press("Enter")
-    page.wait_for_url(re.compile(r".*/(?!konto/anmelden).*"))
 
 
 PUBLIC_PAGES = {

@@ -4,17 +4,9 @@ import re
 
 import pytest
 
+from tests.e2e.helpers import log_in
+
 pytestmark = pytest.mark.browser
-
-PASSWORD = "Beteiligung-Demo-2030"
-
-
-def log_in(page, email):
-    page.goto("/konto/anmelden")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_label("Passwort").press("Enter")
-    page.wait_for_url(re.compile(r".*/(?!konto/anmelden).*"))
 
 
 def first_section_with_paragraphs(page):

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from participation.extensions import db
-from tests.e2e.test_accessibility import PASSWORD, SLUG, assert_accessible
+from tests.e2e.helpers import log_in, page_in
+from tests.e2e.test_accessibility import SLUG, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -18,24 +19,7 @@ CITIZEN = "buerger@example.org"
 
 @pytest.fixture(params=["de", "en"])
 def page(request, browser, live_server, live_database):
-    """axe is injected as an inline script, which the app's CSP forbids: this context
-    bypasses the CSP (as in test_accessibility). The language comes from its cookie."""
-    context = browser.new_context(base_url=live_server, locale="de-DE", bypass_csp=True)
-    if request.param == "en":
-        context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.language = request.param
-    yield page
-    context.close()
-
-
-def log_in(page, email):
-    page.goto("/konto/anmelden")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password").press("Enter")
-    page.wait_for_url(re.compile(r".*/(?!konto/anmelden).*"))
+    yield from page_in(browser, live_server, request.param)
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ reflow at 320 px, in German and English; the choice is made with the keyboard al
 
 import pytest
 
+from tests.e2e.helpers import page_in
 from tests.e2e.test_accessibility import PASSWORD, assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -12,16 +13,7 @@ CITIZEN = "buerger@example.org"
 
 @pytest.fixture(params=["de", "en"])
 def page(request, browser, live_server, live_database):
-    """axe is injected as an inline script, which the app's CSP forbids: this context
-    bypasses the CSP (as in test_accessibility). The language comes from its cookie."""
-    context = browser.new_context(base_url=live_server, locale="de-DE", bypass_csp=True)
-    if request.param == "en":
-        context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.language = request.param
-    yield page
-    context.close()
+    yield from page_in(browser, live_server, request.param)
 
 
 def test_open_data_page_has_no_axe_violations(page):

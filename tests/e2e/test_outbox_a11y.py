@@ -1,8 +1,6 @@
 """The administrators' outbox page with axe-core (WCAG 2.1 A/AA) in German and English, with
 a waiting and a given-up message, and a retry done with the keyboard alone."""
 
-import re
-
 import pytest
 from sqlalchemy import select, update
 
@@ -10,7 +8,8 @@ from participation.database import utcnow
 from participation.extensions import db
 from participation.mail import queue_mail
 from participation.outbox.models import OutboxMessage
-from tests.e2e.test_accessibility import PASSWORD, assert_accessible
+from tests.e2e.helpers import log_in, page_in
+from tests.e2e.test_accessibility import assert_accessible
 from tests.smtp import _free_port
 
 pytestmark = pytest.mark.browser
@@ -20,15 +19,7 @@ ADMIN = "admin@example.org"
 
 @pytest.fixture(params=["de", "en"])
 def page(request, browser, live_server, live_database):
-    """axe is injected as an inline script, which the app's CSP forbids: this context
-    bypasses the CSP (as in test_accessibility). The language comes from its cookie."""
-    context = browser.new_context(base_url=live_server, locale="de-DE", bypass_csp=True)
-    if request.param == "en":
-        context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    yield from page_in(browser, live_server, request.param)
 
 
 @pytest.fixture
@@ -50,14 +41,6 @@ def undelivered(live_app, monkeypatch):
         ids = waiting.id, given_up.id
     monkeypatch.setitem(live_app.config, "MAIL_PORT", port)
     return ids
-
-
-def log_in(page, email):
-    page.goto("/konto/anmelden")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password").press("Enter")
-    page.wait_for_url(re.compile(r".*/(?!konto/anmelden).*"))
 
 
 def test_outbox_pages_are_accessible_and_retry_works_by_keyboard(

@@ -3,8 +3,8 @@
 
 import pytest
 
+from tests.e2e.helpers import log_in, page_in
 from tests.e2e.test_accessibility import SLUG, assert_accessible
-from tests.e2e.test_outbox_a11y import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -13,16 +13,7 @@ MODERATOR = "moderation@example.org"
 
 @pytest.fixture(params=["de", "en"])
 def page(request, browser, live_server, live_database):
-    """axe is injected as an inline script, which the app's CSP forbids: this context
-    bypasses the CSP (as in test_accessibility). The language comes from its cookie."""
-    context = browser.new_context(base_url=live_server, locale="de-DE", bypass_csp=True)
-    if request.param == "en":
-        context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.language = request.param
-    yield page
-    context.close()
+    yield from page_in(browser, live_server, request.param, timeout=20_000)
 
 
 def test_statistics_page_is_accessible(page):

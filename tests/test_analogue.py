@@ -2,10 +2,12 @@
 citizen's behalf — the rules (consent, dates, channel), permissions, the queue, publishing
 and the public display with the channel."""
 
+# ruff: noqa: F811  (`moderator` and `strategy` are fixtures from tests/analogue_world.py)
+
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from participation.accounts.models import Role
 from participation.analogue import services
@@ -20,31 +22,9 @@ from participation.discussion.services import ContributionError
 from participation.events.models import Event
 from participation.extensions import db
 from participation.moderation import queue
-from participation.strategies.models import Section, SectionKind, Strategy
+from participation.strategies.models import Section, Strategy
+from tests.analogue_world import SECTIONS, moderator, strategy  # noqa: F401  (fixtures)
 from tests.helpers import signed_in_client
-
-SECTIONS = [
-    ("Vision", "Die Stadt stellt Leistungen digital bereit."),
-    ("Mobilität", "Busse und Bahnen fahren digital vernetzt."),
-]
-
-
-@pytest.fixture
-def moderator(make):
-    return make.user(display_name="Mara Moderatorin", roles=[Role.MODERATOR])
-
-
-@pytest.fixture
-def strategy(app, make):
-    strategy = make.strategy(sections=SECTIONS, opens_in=-timedelta(days=10))
-    with app.app_context():
-        db.session.execute(
-            update(Section)
-            .where(Section.key == "mobilitaet")
-            .values(kind=SectionKind.FIELD_OF_ACTION)
-        )
-        db.session.commit()
-    return strategy
 
 
 def _enter(app, strategy, moderator, **fields):

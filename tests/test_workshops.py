@@ -2,42 +2,22 @@
 concurrent edits), results entered through the analogue form, and the public pages, which
 show published workshops and only their published results."""
 
+# ruff: noqa: F811  (`moderator` and `strategy` are fixtures from tests/analogue_world.py)
+
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from participation.accounts.models import Role, User
 from participation.discussion.models import Channel, Contribution, ModerationState
 from participation.events.models import Event
 from participation.extensions import db
-from participation.strategies.models import Section, SectionKind, Strategy
+from participation.strategies.models import Strategy
 from participation.workshops import services
 from participation.workshops.models import Workshop, WorkshopFormat
+from tests.analogue_world import SECTIONS, moderator, strategy  # noqa: F401  (fixtures)
 from tests.helpers import signed_in_client
-
-SECTIONS = [
-    ("Vision", "Die Stadt stellt Leistungen digital bereit."),
-    ("Mobilität", "Busse und Bahnen fahren digital vernetzt."),
-]
-
-
-@pytest.fixture
-def moderator(make):
-    return make.user(display_name="Mara Moderatorin", roles=[Role.MODERATOR])
-
-
-@pytest.fixture
-def strategy(app, make):
-    strategy = make.strategy(sections=SECTIONS, opens_in=-timedelta(days=10))
-    with app.app_context():
-        db.session.execute(
-            update(Section)
-            .where(Section.key == "mobilitaet")
-            .values(kind=SectionKind.FIELD_OF_ACTION)
-        )
-        db.session.commit()
-    return strategy
 
 
 def _data(**values) -> services.WorkshopInput:

@@ -65,7 +65,7 @@ def _trail_cell(trail: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "type": [schema["type"], "null"]}
 
 
@@ -112,9 +112,9 @@ TRAIL_ENTRY_SCHEMA = {
             "enum": [*(s.value for s in ProcessingStatus), None],
         },
         "label": STRING,
-        "event": _nullable(STRING),
-        "value": _nullable(STRING),
-        "public_reason": _nullable(STRING),
+        "event": nullable(STRING),
+        "value": nullable(STRING),
+        "public_reason": nullable(STRING),
         "departments": {"type": "array", "items": STRING},
         "adopted_into": ADOPTED_INTO_SCHEMA,
     },
@@ -131,13 +131,13 @@ FIELDS: tuple[Field, ...] = (
     Field("strategy", _l("Short name (slug) of the strategy"), STRING),
     Field("strategy_title", _l("Title of the strategy"), STRING),
     Field("version", _l("Number of the version of the draft it was written on"), INTEGER),
-    Field("section_key", _l("Key of the section (the same in every version)"), _nullable(STRING)),
-    Field("section_title", _l("Title of the section"), _nullable(STRING)),
-    Field("paragraph_anchor", _l("Anchor of the paragraph commented on"), _nullable(STRING)),
-    Field("parent_id", _l("Number of the contribution replied to"), _nullable(INTEGER)),
+    Field("section_key", _l("Key of the section (the same in every version)"), nullable(STRING)),
+    Field("section_title", _l("Title of the section"), nullable(STRING)),
+    Field("paragraph_anchor", _l("Anchor of the paragraph commented on"), nullable(STRING)),
+    Field("parent_id", _l("Number of the contribution replied to"), nullable(INTEGER)),
     Field("kind", _l("comment, reply or idea"), KIND),
     Field("official", _l("An official reply of the administration"), {"type": "boolean"}),
-    Field("title", _l("Title (ideas only)"), _nullable(STRING)),
+    Field("title", _l("Title (ideas only)"), nullable(STRING)),
     Field("text", _l("Text (Markdown)"), STRING),
     Field("author", _l("Display name (if agreed), pseudonym, or the office signing"), STRING),
     Field("author_type", _l("name, pseudonym or office"), AUTHOR_TYPE),
@@ -148,7 +148,7 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "merged_into_id",
         _l("Number of the idea this duplicate was merged into"),
-        _nullable(INTEGER),
+        nullable(INTEGER),
     ),
     Field(
         "official_replies",

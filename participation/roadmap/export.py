@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from participation.extensions import db
-from participation.opendata.contributions import iso
+from participation.opendata.contributions import DATE_TIME, INTEGER, STRING, iso, nullable
 from participation.opendata.registry import Dataset, Field, register
 from participation.roadmap import services
 from participation.roadmap.models import ProjectPriority, ProjectStatus, RoadmapProject
@@ -18,9 +18,7 @@ from participation.strategies.models import Strategy
 
 NAME = "roadmap"
 
-STRING = {"type": "string"}
-INTEGER = {"type": "integer"}
-NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_STRING = nullable(STRING)
 QUARTER = {"type": "integer", "minimum": 1, "maximum": 4}
 
 FIELDS: tuple[Field, ...] = (
@@ -56,9 +54,7 @@ FIELDS: tuple[Field, ...] = (
         {"type": "array", "items": INTEGER},
         lambda ids: " ".join(str(i) for i in ids),
     ),
-    Field(
-        "updated", _l("Date and time of the last change (UTC)"), {**STRING, "format": "date-time"}
-    ),
+    Field("updated", _l("Date and time of the last change (UTC)"), DATE_TIME),
 )
 
 

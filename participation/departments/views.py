@@ -333,41 +333,57 @@ def _detail_again(id: int):
     return moderation_views.detail(id), 400
 
 
+def _office_action(contribution_id: int, form, act, done, anchor: str, *, fields=None):
+    """The office's forms on the moderation detail page: when `form` is valid, run `act()`
+    (a service call) and commit, then flash `done(result)` and go back to `anchor`. A
+    refusal is rolled back and shown at its field (`fields` renames the service's field
+    names to the form's) or as a message; the caller then shows the page again with the
+    form as typed (`None` is returned)."""
+    if not form.validate():
+        return None
+    try:
+        result = act()
+        db.session.commit()
+    except (services.ForwardingError, StaleDataError) as error:
+        db.session.rollback()
+        field = getattr(error, "field", None)
+        if fields and field in fields:
+            error.field = fields[field]
+        if not isinstance(error, services.ForwardingError) or not _field_error(form, error):
+            _refused(error)
+        return None
+    flash(done(result), "success")
+    return redirect(url_for("moderation.detail", id=contribution_id) + anchor)
+
+
 @office_bp.post("/beitraege/<int:id>/weiterleiten")
 @requires(can_forward)
 def forward(id: int):
     contribution = db.session.get(Contribution, id) or abort(404)
     departments = queries.all_departments()
     form = ForwardForm(departments=departments)
-    if form.validate():
-        chosen = [d for d in departments if d.id in set(form.departments.data or [])]
-        try:
-            forwardings = services.forward(
-                contribution,
-                chosen,
-                actor=current_user._get_current_object(),
-                note=form.forward_note.data,
-                due_on=form.due_on.data,
-            )
-            db.session.commit()
-        except (services.ForwardingError, StaleDataError) as error:
-            db.session.rollback()
-            if getattr(error, "field", None) == "note":
-                error.field = "forward_note"
-            if not isinstance(error, services.ForwardingError) or not _field_error(form, error):
-                _refused(error)
-        else:
-            flash(
-                ngettext(
-                    "Contribution %(id)d has been forwarded to %(departments)s.",
-                    "Contribution %(id)d has been forwarded to %(departments)s.",
-                    len(forwardings),
-                    id=id,
-                    departments=", ".join(f.department.name for f in forwardings),
-                ),
-                "success",
-            )
-            return redirect(url_for("moderation.detail", id=id) + "#weiterleitungen")
+    done = _office_action(
+        id,
+        form,
+        lambda: services.forward(
+            contribution,
+            [d for d in departments if d.id in set(form.departments.data or [])],
+            actor=current_user._get_current_object(),
+            note=form.forward_note.data,
+            due_on=form.due_on.data,
+        ),
+        lambda forwardings: ngettext(
+            "Contribution %(id)d has been forwarded to %(departments)s.",
+            "Contribution %(id)d has been forwarded to %(departments)s.",
+            len(forwardings),
+            id=id,
+            departments=", ".join(f.department.name for f in forwardings),
+        ),
+        "#weiterleitungen",
+        fields={"note": "forward_note"},
+    )
+    if done is not None:
+        return done
     g.forward_form = form
     return _detail_again(id)
 
@@ -381,28 +397,20 @@ def _forwarding_or_404(forwarding_id: int) -> Forwarding:
 def message(forwarding_id: int):
     forwarding = _forwarding_or_404(forwarding_id)
     form = _message_form(forwarding.id, MessageForm())
-    if form.validate():
-        try:
-            services.answer_department(
-                forwarding, actor=current_user._get_current_object(), body=form.body.data
-            )
-            db.session.commit()
-        except services.ForwardingError as error:
-            db.session.rollback()
-            if not _field_error(form, error):
-                _refused(error)
-        else:
-            flash(
-                gettext(
-                    "Your message has been sent to %(department)s.",
-                    department=forwarding.department.name,
-                ),
-                "success",
-            )
-            return redirect(
-                url_for("moderation.detail", id=forwarding.contribution_id)
-                + f"#weiterleitung-{forwarding.id}"
-            )
+    done = _office_action(
+        forwarding.contribution_id,
+        form,
+        lambda: services.answer_department(
+            forwarding, actor=current_user._get_current_object(), body=form.body.data
+        ),
+        lambda _message: gettext(
+            "Your message has been sent to %(department)s.",
+            department=forwarding.department.name,
+        ),
+        f"#weiterleitung-{forwarding.id}",
+    )
+    if done is not None:
+        return done
     g.forwarding_message_form = (forwarding.id, form)
     return _detail_again(forwarding.contribution_id)
 
@@ -412,29 +420,20 @@ def message(forwarding_id: int):
 def withdraw(forwarding_id: int):
     forwarding = _forwarding_or_404(forwarding_id)
     form = WithdrawForm(prefix=f"withdraw-{forwarding.id}")
-    if form.validate():
-        try:
-            services.withdraw(
-                forwarding, actor=current_user._get_current_object(), reason=form.reason.data
-            )
-            db.session.commit()
-        except (services.ForwardingError, StaleDataError) as error:
-            db.session.rollback()
-            if not isinstance(error, services.ForwardingError) or not _field_error(form, error):
-                _refused(error)
-        else:
-            flash(
-                gettext(
-                    "The forwarding to %(department)s has been withdrawn; the department has "
-                    "been told.",
-                    department=forwarding.department.name,
-                ),
-                "success",
-            )
-            return redirect(
-                url_for("moderation.detail", id=forwarding.contribution_id)
-                + f"#weiterleitung-{forwarding.id}"
-            )
+    done = _office_action(
+        forwarding.contribution_id,
+        form,
+        lambda: services.withdraw(
+            forwarding, actor=current_user._get_current_object(), reason=form.reason.data
+        ),
+        lambda _forwarding: gettext(
+            "The forwarding to %(department)s has been withdrawn; the department has been told.",
+            department=forwarding.department.name,
+        ),
+        f"#weiterleitung-{forwarding.id}",
+    )
+    if done is not None:
+        return done
     g.withdraw_form = (forwarding.id, form)
     return _detail_again(forwarding.contribution_id)
 

@@ -24,19 +24,35 @@ ENTRY_CHANNEL_LABELS = {
 }
 
 
+ANONYMOUS_NAMES = {
+    Channel.LETTER: _l("Citizen (by letter)"),
+    Channel.PHONE: _l("Citizen (by phone)"),
+    Channel.EMAIL: _l("Citizen (by e-mail)"),
+    Channel.CITIZENS_OFFICE: _l("Citizen (at the citizens' office)"),
+    Channel.WORKSHOP: _l("Workshop participant"),
+}
+
+# How it came in, with the day received and without (entered before the day was recorded).
+# A workshop result names its workshop where it is known (see channel_note).
+DATED_NOTES = {
+    Channel.LETTER: _l("received by letter on %(date)s"),
+    Channel.PHONE: _l("received by phone on %(date)s"),
+    Channel.EMAIL: _l("received by e-mail on %(date)s"),
+    Channel.CITIZENS_OFFICE: _l("received at the citizens' office on %(date)s"),
+    Channel.WORKSHOP: _l("from a workshop on %(date)s"),
+}
+UNDATED_NOTES = {
+    Channel.LETTER: _l("received by letter"),
+    Channel.PHONE: _l("received by phone"),
+    Channel.EMAIL: _l("received by e-mail"),
+    Channel.CITIZENS_OFFICE: _l("received at the citizens' office"),
+    Channel.WORKSHOP: _l("from a workshop"),
+}
+
+
 def anonymous_name(channel) -> str:
-    channel = Channel(channel)
-    if channel is Channel.LETTER:
-        return gettext("Citizen (by letter)")
-    if channel is Channel.PHONE:
-        return gettext("Citizen (by phone)")
-    if channel is Channel.EMAIL:
-        return gettext("Citizen (by e-mail)")
-    if channel is Channel.CITIZENS_OFFICE:
-        return gettext("Citizen (at the citizens' office)")
-    if channel is Channel.WORKSHOP:
-        return gettext("Workshop participant")
-    return ""
+    label = ANONYMOUS_NAMES.get(Channel(channel))
+    return str(label) if label is not None else ""
 
 
 def channel_note(channel, received_on: date | None, workshop_title: str | None = None) -> str:
@@ -45,31 +61,11 @@ def channel_note(channel, received_on: date | None, workshop_title: str | None =
     channel = Channel(channel)
     if channel is Channel.ONLINE:
         return ""
-    if received_on is None:
-        return _undated(channel, workshop_title)
-    day = format_date(received_on, "medium")
-    if channel is Channel.LETTER:
-        return gettext("received by letter on %(date)s", date=day)
-    if channel is Channel.PHONE:
-        return gettext("received by phone on %(date)s", date=day)
-    if channel is Channel.EMAIL:
-        return gettext("received by e-mail on %(date)s", date=day)
-    if channel is Channel.CITIZENS_OFFICE:
-        return gettext("received at the citizens' office on %(date)s", date=day)
-    if workshop_title:
+    day = format_date(received_on, "medium") if received_on is not None else None
+    if channel is Channel.WORKSHOP and workshop_title:
+        if day is None:
+            return gettext("from the workshop “%(title)s”", title=workshop_title)
         return gettext("from the workshop “%(title)s” on %(date)s", title=workshop_title, date=day)
-    return gettext("from a workshop on %(date)s", date=day)
-
-
-def _undated(channel: Channel, workshop_title: str | None) -> str:
-    if channel is Channel.LETTER:
-        return gettext("received by letter")
-    if channel is Channel.PHONE:
-        return gettext("received by phone")
-    if channel is Channel.EMAIL:
-        return gettext("received by e-mail")
-    if channel is Channel.CITIZENS_OFFICE:
-        return gettext("received at the citizens' office")
-    if workshop_title:
-        return gettext("from the workshop “%(title)s”", title=workshop_title)
-    return gettext("from a workshop")
+    if day is None:
+        return str(UNDATED_NOTES[channel])
+    return str(DATED_NOTES[channel]) % {"date": day}

@@ -99,6 +99,17 @@ def describe(found):
     return "\n".join(lines)
 
 
+def check_page(tab, url, shows=()):
+    """Open `url` (200, in the tab's language), check that each selector in `shows` (one or
+    a tuple) finds something, then run axe and the reflow check."""
+    response = tab.goto(url)
+    assert response.status == 200
+    assert tab.locator("html").get_attribute("lang") == tab.language
+    for selector in (shows,) if isinstance(shows, str) else shows:
+        assert tab.locator(selector).count() >= 1, selector
+    assert_accessible(tab)
+
+
 def assert_accessible(page):
     found = violations(page)
     assert not found, f"axe violations on {page.url}:\n{describe(found)}"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from participation.extensions import db
-from tests.e2e.test_accessibility import SLUG, assert_accessible
+from tests.e2e.test_accessibility import SLUG, assert_accessible, check_page
 from tests.e2e.test_moderation_a11y import log_in, page  # noqa: F401 (the page fixture)
 
 pytestmark = pytest.mark.browser
@@ -97,31 +97,21 @@ SHOWS = {
 }
 
 
-def _check(tab, url, name):
-    response = tab.goto(url)
-    assert response.status == 200
-    assert tab.locator("html").get_attribute("lang") == tab.language
-    shows = SHOWS.get(name, ())
-    for selector in (shows,) if isinstance(shows, str) else shows:
-        assert tab.locator(selector).count() >= 1, selector
-    assert_accessible(tab)
-
-
 @pytest.mark.parametrize("name", MEMBER_PAGES)
 def test_department_page_has_no_axe_violations(page, demo, name):  # noqa: F811
     log_in(page, MEMBER)
-    _check(page, MEMBER_PAGES[name].format(**demo), name)
+    check_page(page, MEMBER_PAGES[name].format(**demo), SHOWS.get(name, ()))
 
 
 @pytest.mark.parametrize("name", OFFICE_PAGES)
 def test_office_page_has_no_axe_violations(page, demo, name):  # noqa: F811
     log_in(page, MODERATOR)
-    _check(page, OFFICE_PAGES[name].format(**demo), name)
+    check_page(page, OFFICE_PAGES[name].format(**demo), SHOWS.get(name, ()))
 
 
 def test_department_administration_has_no_axe_violations(page, demo):  # noqa: F811
     log_in(page, ADMIN)
-    _check(page, f"/verwaltung/fachaemter/{demo['department']}", "admin")
+    check_page(page, f"/verwaltung/fachaemter/{demo['department']}", SHOWS.get("admin", ()))
     assert page.locator("main table caption").count() >= 1
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from participation.extensions import db
-from tests.e2e.test_accessibility import SLUG, assert_accessible
+from tests.e2e.test_accessibility import SLUG, assert_accessible, check_page
 from tests.e2e.test_moderation_a11y import log_in, page  # noqa: F401 (the page fixture)
 
 pytestmark = pytest.mark.browser
@@ -49,23 +49,15 @@ SHOWS = {
 }
 
 
-def _check(tab, url, name):
-    response = tab.goto(url)
-    assert response.status == 200
-    assert tab.locator("html").get_attribute("lang") == tab.language
-    assert tab.locator(SHOWS[name]).count() >= 1, SHOWS[name]
-    assert_accessible(tab)
-
-
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
 def test_public_roadmap_page_has_no_axe_violations(page, demo, name):  # noqa: F811
-    _check(page, PUBLIC_PAGES[name].format(**demo), name)
+    check_page(page, PUBLIC_PAGES[name].format(**demo), SHOWS[name])
 
 
 @pytest.mark.parametrize("name", OFFICE_PAGES)
 def test_office_roadmap_page_has_no_axe_violations(page, demo, name):  # noqa: F811
     log_in(page, MODERATOR)
-    _check(page, OFFICE_PAGES[name].format(**demo), name)
+    check_page(page, OFFICE_PAGES[name].format(**demo), SHOWS[name])
 
 
 def test_edit_form_with_an_error_has_no_axe_violations(page, demo):  # noqa: F811

@@ -205,6 +205,17 @@ def walk_queue(client, start: str = "/moderation/") -> int:
     return pages
 
 
+def _publish(client, contribution_id: int) -> None:
+    """A pending contribution published by the moderator signed in on `client`."""
+    _ok(
+        client.post(
+            f"/moderation/beitraege/{contribution_id}/entscheiden",
+            data={"action": "publish", "state": "pending"},
+        ),
+        "publish",
+    )
+
+
 def _ok(response, what: str) -> None:
     if response.status_code != 302:
         page = response.get_data(as_text=True)
@@ -409,13 +420,7 @@ def test_moderation_fields(app, make, discuss):
     comment = discuss.comment(strategy, author, body="Ein Kommentar.")
     idea_ids = [discuss.idea(strategy, author, title=f"Idee {i}").id for i in range(6)]
     for cid in [comment.id, *idea_ids]:
-        _ok(
-            mod.post(
-                f"/moderation/beitraege/{cid}/entscheiden",
-                data={"action": "publish", "state": "pending"},
-            ),
-            "publish",
-        )
+        _publish(mod, cid)
     with app.app_context():
         assert db.session.get(Contribution, comment.id).state.value == "published"
 
@@ -570,13 +575,7 @@ def test_department_fields(app, make, discuss):
     ideas = []
     for i in range(len(notes) + 1):
         idea = discuss.idea(strategy, author, title=f"Idee {i}", body=f"Text {i}")
-        _ok(
-            mod.post(
-                f"/moderation/beitraege/{idea.id}/entscheiden",
-                data={"action": "publish", "state": "pending"},
-            ),
-            "publish",
-        )
+        _publish(mod, idea.id)
         ideas.append(idea.id)
     due = (date.today() + timedelta(days=14)).isoformat()
     # The first idea goes to every department at once; the notes to the first department.
@@ -678,13 +677,7 @@ def test_consolidation_fields(app, make, discuss):
     ideas = []
     for i in range(len(groups)):
         idea = discuss.idea(strategy, author, title=f"Idee {i}", body=f"Text {i}")
-        _ok(
-            mod.post(
-                f"/moderation/beitraege/{idea.id}/entscheiden",
-                data={"action": "publish", "state": "pending"},
-            ),
-            "publish",
-        )
+        _publish(mod, idea.id)
         ideas.append(idea.id)
     with app.app_context():
         db.session.execute(
@@ -1170,13 +1163,7 @@ def test_analogue_and_workshop_fields(app, make):
     walk_queue(office)
     for contribution_id in ids:
         get_safe(office, f"/moderation/beitraege/{contribution_id}", "moderation detail")
-        _ok(
-            office.post(
-                f"/moderation/beitraege/{contribution_id}/entscheiden",
-                data={"action": "publish", "state": "pending"},
-            ),
-            "publish",
-        )
+        _publish(office, contribution_id)
     assert len(ids) == len(letters) + 1
     reader = app.test_client()
     get_safe(reader, f"/strategien/{strategy.slug}/vision", "section with letters")

@@ -35,14 +35,6 @@ def _redis():
     return client
 
 
-@pytest.fixture(autouse=True)
-def _loggers_enabled(monkeypatch):
-    """Alembic's logging setup (run by the migrations of the test database) disables the
-    loggers that existed before it; these tests read two of them."""
-    for name in ("participation.requests", "participation.health"):
-        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
-
-
 # --- /healthz -----------------------------------------------------------------------------------
 
 

@@ -27,3 +27,27 @@ def page_in(browser, live_server: str, language: str, *, timeout: int = 10_000):
     page.language = language
     yield page
     context.close()
+
+
+def confirmed_account(app, email: str, display_name: str) -> str:
+    """An account with a confirmed address and the demo password in the live database, made
+    once (tests that change their account get one of their own instead of a demo account)."""
+    from sqlalchemy import select
+
+    from participation.accounts.models import User
+    from participation.accounts.passwords import hash_password
+    from participation.database import utcnow
+    from participation.extensions import db
+
+    with app.app_context():
+        if db.session.scalar(select(User).where(User.email == email)) is None:
+            db.session.add(
+                User(
+                    email=email,
+                    display_name=display_name,
+                    password_hash=hash_password(PASSWORD),
+                    email_confirmed_at=utcnow(),
+                )
+            )
+            db.session.commit()
+    return email

@@ -3,9 +3,8 @@ data overview, the deletion form and its errors, in German and English; then the
 itself ends the session."""
 
 import pytest
-from sqlalchemy import select
 
-from participation.extensions import db
+from tests.e2e.helpers import confirmed_account
 from tests.e2e.test_accessibility import PASSWORD, assert_accessible, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -14,23 +13,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(params=["de", "en"])
 def account(request, live_app):
     """An account of its own per language (it is deleted at the end of the test)."""
-    from participation.accounts.models import User
-    from participation.accounts.passwords import hash_password
-    from participation.database import utcnow
-
     email = f"datenschutz-a11y-{request.param}@example.org"
-    with live_app.app_context():
-        if db.session.scalar(select(User).where(User.email == email)) is None:
-            db.session.add(
-                User(
-                    email=email,
-                    display_name="Datenschutz",
-                    password_hash=hash_password(PASSWORD),
-                    email_confirmed_at=utcnow(),
-                )
-            )
-            db.session.commit()
-    return email, request.param
+    return confirmed_account(live_app, email, "Datenschutz"), request.param
 
 
 def _submit(tab, action: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from participation.extensions import db
+from tests.e2e.helpers import confirmed_account
 from tests.e2e.test_accessibility import PASSWORD, assert_accessible, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -19,23 +20,8 @@ pytestmark = pytest.mark.browser
 def account(request, live_app):
     """An account of its own per language, so that the demo accounts other tests log in with
     keep logging in with the password alone."""
-    from participation.accounts.models import User
-    from participation.accounts.passwords import hash_password
-    from participation.database import utcnow
-
     email = f"zwei-faktor-a11y-{request.param}@example.org"
-    with live_app.app_context():
-        if db.session.scalar(select(User).where(User.email == email)) is None:
-            db.session.add(
-                User(
-                    email=email,
-                    display_name="Zweifaktor",
-                    password_hash=hash_password(PASSWORD),
-                    email_confirmed_at=utcnow(),
-                )
-            )
-            db.session.commit()
-    return email, request.param
+    return confirmed_account(live_app, email, "Zweifaktor"), request.param
 
 
 def _secret(live_app, email) -> str:
